@@ -1,0 +1,336 @@
+"""The engine the front ends talk to: ``Engine.search`` returns ``Results``."""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from searchkit.engine import store
+from searchkit.engine.facets import FACET_NAMES, FacetIndex
+from searchkit.engine.highlight import snippet, term_spans
+from searchkit.engine.query import ParsedQuery, QueryBuilder, query_terms
+from searchkit.engine.schema import from_stored, int_to_date
+from searchkit.engine.suggest import Speller
+from searchkit.errors import IndexMissing, SearchkitError, UnknownDocument
+from searchkit.model import (
+    DocumentView,
+    Hit,
+    IndexStats,
+    Outlet,
+    RelatedEntry,
+    Results,
+    SearchRequest,
+)
+
+SIMILAR_STORIES = 8
+
+
+class IndexIncompatible(SearchkitError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"the index at {path} was built by another version of searchkit: "
+            "run `searchkit index` to rebuild it"
+        )
+
+
+class _Generation:
+    """One opened index generation: searcher, facets and speller share its reader."""
+
+    def __init__(self, gen: Path) -> None:
+        self.path = gen
+        self.ix = whoosh_index.open_dir(str(gen))
+        self.searcher = self.ix.searcher()
+        self.reader = self.searcher.reader()
+        self.toc_generation = self.ix.latest_generation()
+        self.qb = QueryBuilder(self.ix.schema)
+        self._facets: FacetIndex | None = None
+        self._speller: Speller | None = None
+        self.lock = threading.RLock()
+
+    @property
+    def facets(self) -> FacetIndex:
+        if self._facets is None:
+            self._facets = FacetIndex(self.reader)
+        return self._facets
+
+    @property
+    def speller(self) -> Speller:
+        if self._speller is None:
+            self._speller = Speller(store.read_vocabulary(self.path))
+        return self._speller
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class Engine:
+    """Read access to one index folder. Thread-safe: searches are serialised."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._gen = self._open()
+
+    @classmethod
+    def open(cls, index_dir: Path) -> Engine:
+        return cls(index_dir)
+
+    def _open(self) -> _Generation:
+        gen = store.require_generation(self.index_dir)
+        if not store.compatible(gen):
+            raise IndexIncompatible(str(self.index_dir))
+        try:
+            return _Generation(gen)
+        except whoosh_index.EmptyIndexError as exc:
+            raise IndexMissing(str(self.index_dir)) from exc
+
+    # --- keeping current ------------------------------------------------------------
+
+    def changed_on_disk(self) -> bool:
+        """Whether a newer index (a commit or a rebuild) is on disk than the one open."""
+        gen = store.live_generation(self.index_dir)
+        if gen is None:
+            return False
+        if gen != self._gen.path:
+            return True
+        try:
+            return whoosh_index.latest_generation(str(gen)) != self._gen.toc_generation
+        except Exception:
+            return False
+
+    def refresh(self) -> bool:
+        """Reopen the index if it changed on disk; True when it did."""
+        if not self.changed_on_disk():
+            return False
+        new = self._open()
+        new.facets  # noqa: B018 - warm the facet index before swapping it in
+        old, self._gen = self._gen, new
+        with old.lock:
+            old.close()
+        return True
+
+    def close(self) -> None:
+        self._gen.close()
+
+    @property
+    def generation(self) -> tuple[str, int]:
+        return (self._gen.path.name, self._gen.toc_generation)
+
+    def warm(self) -> None:
+        """Build the per-index caches now (the TUI calls this in a worker at start)."""
+        self._gen.facets.all_counts(10)
+
+    # --- searching ------------------------------------------------------------------
+
+    def search(self, req: SearchRequest) -> Results:
+        started = time.perf_counter()
+        g = self._gen
+        with g.lock:
+            parsed = g.qb.parse(req.query)
+            results = self._run(g, parsed, req)
+            if req.suggest and not parsed.browse:
+                self._did_you_mean(g, parsed, req, results)
+        results.elapsed_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def _matching(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest) -> set[int] | frozenset[int]:
+        """Docnums matching the text and date restrictions (facet filters not applied)."""
+        fx = g.facets
+        base = fx.live if parsed.browse else set(g.searcher.docs_for_query(parsed.query)) & fx.live
+        lo = max(filter(None, (parsed.date_lo, _int(req.date_from))), default=None)
+        hi = min(filter(None, (parsed.date_hi, _int(req.date_to))), default=None)
+        if lo is not None or hi is not None:
+            dates = fx.dates
+            lo_, hi_ = lo or 1, hi or 99991231
+            base = {d for d in base if lo_ <= dates[d] <= hi_}
+        return base
+
+    def _run(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest) -> Results:
+        fx = g.facets
+        base = self._matching(g, parsed, req)
+        selected = {f: set(fx.docs_with(f, vals)) for f, vals in req.filters if vals}
+        hits_set = base
+        for docs in selected.values():
+            hits_set = hits_set & docs
+        facets: dict[str, list[tuple[str, int]]] = {}
+        unfiltered = base is fx.live and not selected
+        if unfiltered:
+            facets = fx.all_counts(req.facet_limit)
+        else:
+            for f in FACET_NAMES:
+                # A facet's counts ignore its own selection, so more values can be added.
+                docs = base
+                for other, sel in selected.items():
+                    if other != f:
+                        docs = docs & sel
+                facets[f] = fx.count(f, docs, req.facet_limit)
+        total = len(hits_set)
+        hits = self._top_hits(g, parsed, req, hits_set, total)
+        return Results(
+            query=req.query,
+            total=total,
+            hits=hits,
+            facets=facets,
+            notices=list(parsed.notices),
+        )
+
+    def _top_hits(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest,
+                  hits_set, total: int) -> list[Hit]:
+        want = req.offset + req.limit
+        if req.limit <= 0 or req.offset >= total:
+            return []
+        if parsed.browse or req.sort != "relevance":
+            dates = g.facets.dates
+            key = dates.__getitem__
+            pick = heapq.nsmallest if req.sort == "oldest" else heapq.nlargest
+            if req.sort == "oldest":
+                # Undated documents last either way.
+                def key(d, _dates=dates):  # noqa: E306
+                    return _dates[d] or 99999999
+            docnums = pick(want, hits_set, key=key)[req.offset:]
+            scores = [0.0] * len(docnums)
+        else:
+            found = g.searcher.search(parsed.query, filter=hits_set, limit=want)
+            docnums = [h.docnum for h in found][req.offset:]
+            scores = [h.score for h in found][req.offset:]
+        terms = {} if parsed.browse else query_terms(parsed.query, g.reader)
+        return [self._hit(g, d, s, terms) for d, s in zip(docnums, scores, strict=True)]
+
+    def _hit(self, g: _Generation, docnum: int, score: float, terms: dict[str, set[str]]) -> Hit:
+        stored = g.searcher.stored_fields(docnum)
+        doc = from_stored(stored)
+        schema = g.ix.schema
+        title_spans = term_spans(doc.title, schema["title"].analyzer, terms.get("title", set()))
+        body_terms = terms.get("body", set())
+        if doc.body:
+            text, spans = snippet(doc.body, term_spans(doc.body, schema["body"].analyzer, body_terms))
+        else:
+            text, spans = snippet(doc.title, title_spans)
+        return Hit(
+            id=doc.id,
+            kind=doc.kind,
+            title=doc.title,
+            date=doc.date,
+            outlets=doc.outlets,
+            tags=doc.tags,
+            score=float(score),
+            snippet=text,
+            highlights=spans,
+            title_highlights=tuple(title_spans),
+        )
+
+    def _did_you_mean(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest,
+                      results: Results) -> None:
+        try:
+            corrected = g.speller.correct(req.query)
+        except Exception:
+            return
+        if not corrected:
+            return
+        cparsed = g.qb.parse(corrected)
+        cbase = self._matching(g, cparsed, req)
+        if results.total == 0 and cbase:
+            creq = _replace(req, query=corrected)
+            fixed = self._run(g, cparsed, creq)
+            results.total, results.hits, results.facets = fixed.total, fixed.hits, fixed.facets
+            results.corrected_from = req.query
+            results.suggestion = corrected
+            results.notices.append(f"no results for {req.query} — showing {corrected}")
+        elif len(cbase) > 5 * max(results.total, 1) and len(cbase) >= 3:
+            results.suggestion = corrected
+
+    def highlight(self, query: str, text: str, field: str = "body") -> list[tuple[int, int]]:
+        """Spans of ``text`` that ``query`` matches, for the detail view."""
+        g = self._gen
+        with g.lock:
+            parsed = g.qb.parse(query)
+            if parsed.browse:
+                return []
+            terms = query_terms(parsed.query, g.reader)
+        analyzer = g.ix.schema[field].analyzer
+        return term_spans(text, analyzer, terms.get(field, set()) | terms.get("body", set()))
+
+    # --- documents ------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> DocumentView:
+        g = self._gen
+        with g.lock:
+            docnum = g.searcher.document_number(id=doc_id)
+            if docnum is None:
+                raise UnknownDocument(doc_id)
+            doc = from_stored(g.searcher.stored_fields(docnum))
+            related = tuple(self._resolve(g, link) for link in doc.related)
+            similar: tuple[RelatedEntry, ...] = ()
+            if doc.kind == "article":
+                similar = self._similar(g, docnum)
+        return DocumentView(doc, related, similar)
+
+    def _resolve(self, g: _Generation, link) -> RelatedEntry:
+        docnum = g.searcher.document_number(id=link.target)
+        return RelatedEntry(link.target, link.headline, link.date, link.tags, docnum is not None)
+
+    def _similar(self, g: _Generation, docnum: int) -> tuple[RelatedEntry, ...]:
+        try:
+            found = g.searcher.more_like(
+                docnum, "body", top=SIMILAR_STORIES, numterms=12,
+                filter=wq.Term("kind", "story"),
+            )
+        except Exception:
+            return ()
+        out = []
+        for h in found:
+            stored = h.fields()
+            out.append(RelatedEntry(stored["id"], stored.get("title", ""),
+                                    int_to_date(stored.get("date")), (), True))
+        return tuple(out)
+
+    def has(self, doc_id: str) -> bool:
+        g = self._gen
+        with g.lock:
+            return g.searcher.document_number(id=doc_id) is not None
+
+    # --- statistics -----------------------------------------------------------------
+
+    def stats(self, top: int = 10) -> IndexStats:
+        g = self._gen
+        with g.lock:
+            fx = g.facets
+            counts = fx.all_counts(top)
+            dated = [fx.dates[d] for d in fx.live if fx.dates[d]]
+        info = store.read_info(g.path)
+        return IndexStats(
+            documents=dict(counts["kind"]),
+            first_date=int_to_date(min(dated)) if dated else None,
+            last_date=int_to_date(max(dated)) if dated else None,
+            top_tags=counts["tag"][:top],
+            top_sources=counts["source"][:top],
+            size_bytes=store.index_size(g.path),
+            built_at=_when(info.get("built_at")),
+            updated_at=_when(info.get("updated_at")),
+            path=str(self.index_dir),
+        )
+
+
+def _int(d) -> int | None:
+    return d.year * 10000 + d.month * 100 + d.day if d else None
+
+
+def _when(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _replace(req: SearchRequest, **changes) -> SearchRequest:
+    from dataclasses import replace
+
+    return replace(req, **changes)
+
+
+__all__ = ["Engine", "IndexIncompatible", "Outlet"]
