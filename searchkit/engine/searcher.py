@@ -16,7 +16,7 @@ from searchkit.engine.facets import FACET_NAMES, FacetIndex
 from searchkit.engine.highlight import snippet, term_spans
 from searchkit.engine.query import ParsedQuery, QueryBuilder, query_terms
 from searchkit.engine.schema import from_stored, int_to_date
-from searchkit.engine.suggest import Speller
+from searchkit.engine.suggest import MUCH_MORE, Speller
 from searchkit.errors import IndexMissing, SearchkitError, UnknownDocument
 from searchkit.model import (
     DocumentView,
@@ -241,7 +241,7 @@ class Engine:
             results.corrected_from = req.query
             results.suggestion = corrected
             results.notices.append(f"no results for {req.query} — showing {corrected}")
-        elif len(cbase) > 5 * max(results.total, 1) and len(cbase) >= 3:
+        elif len(cbase) >= MUCH_MORE * max(results.total, 1):
             results.suggestion = corrected
 
     def highlight(self, query: str, text: str, field: str = "body") -> list[tuple[int, int]]:
@@ -275,13 +275,17 @@ class Engine:
         return RelatedEntry(link.target, link.headline, link.date, link.tags, docnum is not None)
 
     def _similar(self, g: _Generation, docnum: int) -> tuple[RelatedEntry, ...]:
+        # A story's text is mostly its headline: look for the article's key terms in
+        # story titles as well as bodies.
         try:
-            found = g.searcher.more_like(
-                docnum, "body", top=SIMILAR_STORIES, numterms=12,
-                filter=wq.Term("kind", "story"),
-            )
+            terms = g.searcher.key_terms([docnum], "body", numterms=12)
         except Exception:
             return ()
+        if not terms:
+            return ()
+        q = wq.Or([wq.Term(f, word, boost=weight) for word, weight in terms
+                   for f in ("title", "body")])
+        found = g.searcher.search(q, limit=SIMILAR_STORIES, filter=wq.Term("kind", "story"))
         out = []
         for h in found:
             stored = h.fields()

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 from searchkit.engine.query import KNOWN_FIELDS, OPERATORS
 
 RARE = 3  # a word in fewer documents than this may be a typo
-MUCH_MORE = 20  # a correction must be this many times more frequent
+MUCH_MORE = 4  # a correction must be this many times more frequent
 _QUERY_WORD = re.compile(r'(?<![\w:~*"])([^\W\d_]{3,})(?![\w:*~])')
 
 

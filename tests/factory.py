@@ -1,0 +1,53 @@
+"""Writing small corpora for tests, in the real story format."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+REPO_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@dataclass
+class Story:
+    day: date
+    headline: str
+    body: str = ""
+    sources: list[str] = field(default_factory=lambda: ["Reuters"])
+    related: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (id, headline, tags)
+
+    def text(self) -> str:
+        lines = [f"### [{self.day.isoformat()}](/news/{self.day:%Y/%m/%d}/index.md)", "",
+                 f"# {self.headline} ", ""]
+        if self.body:
+            lines += [self.body, ""]
+        lines += ["", "### Source:", ""]
+        lines += [f"{i}. {s}" for i, s in enumerate(self.sources, 1)]
+        lines += ["", "### Related:", ""]
+        for i, (target, headline, tags) in enumerate(self.related, 1):
+            ctx = f" _Context: {', '.join(tags)}_" if tags else ""
+            lines.append(f"{i}. [{headline} ](/{target}){ctx}")
+        return "\n".join(lines) + "\n"
+
+    @property
+    def id(self) -> str:
+        from searchkit.corpus import story_path
+
+        return story_path(self.day, self.headline)
+
+
+def write(root: Path, *stories: Story) -> list[str]:
+    ids = []
+    for s in stories:
+        path = root / s.id
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(s.text(), encoding="utf-8")
+        ids.append(s.id)
+    return ids
+
+
+def copy_repo_corpus(dest: Path) -> Path:
+    shutil.copytree(REPO_CORPUS, dest, dirs_exist_ok=True)
+    return dest

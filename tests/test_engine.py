@@ -1,0 +1,270 @@
+"""The search engine as a user meets it: ranking, query language, facets, spelling."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from searchkit.engine import Engine, IndexIncompatible
+from searchkit.engine import store
+from searchkit.engine.writer import update_index
+from searchkit.errors import IndexMissing, UnknownDocument
+from searchkit.model import SearchRequest
+from tests.factory import Story, copy_repo_corpus, write
+
+MISSING = "news/2014/01/1/a-story-that-is-not-in-this-archive.md"
+
+AIRSTRIKES = Story(date(2015, 3, 10), "Russian airstrikes hit rebel positions near Aleppo",
+                   sources=["Reuters"])
+QUAKE = Story(date(2016, 6, 1), "Earthquake of magnitude 6.1 strikes central Italy",
+              body="Rescue teams search the rubble of Amatrice for survivors.",
+              sources=["BBC", "AP via Yahoo News"])
+RUBBLE = Story(date(2016, 6, 3), "Rubble is cleared from the streets of Amatrice",
+               sources=["BBC"],
+               related=[(QUAKE.id, QUAKE.headline, ["Earthquakes", "Italy"])])
+AFTERSHOCK = Story(date(2016, 6, 2), "Aftershocks strike Italy after the earthquake",
+                   sources=["AP via Yahoo News"],
+                   related=[(QUAKE.id, QUAKE.headline, ["Earthquakes", "Italy"]),
+                            (MISSING, "A story that is not in this archive", ["Italy"])])
+UNSC = Story(date(2017, 1, 5), "The UN Security Council adopts a resolution on a Syrian ceasefire",
+             body="UNSC [UN Security Council] Resolution 2254 is cited. [bold]x[/] stays.",
+             sources=["Al Jazeera"],
+             related=[(AIRSTRIKES.id, AIRSTRIKES.headline, ["Syrian Civil War", "Russia"])])
+IDLIB = Story(date(2018, 9, 9), "Government forces advance in Idlib province",
+              sources=["Reuters"],
+              related=[(UNSC.id, UNSC.headline, ["Syrian civil war"])])
+BOMBERS = [
+    Story(date(2019, 1, d), f"Russian bombers fly patrol number {d} over the Baltic Sea",
+          sources=["TASS"], related=[(IDLIB.id, IDLIB.headline, ["Russia"])])
+    for d in range(1, 5)
+]
+ALL = [AIRSTRIKES, QUAKE, RUBBLE, AFTERSHOCK, UNSC, IDLIB, *BOMBERS]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    root = copy_repo_corpus(tmp_path_factory.mktemp("corpus"))
+    write(root, *ALL)
+    return root
+
+
+@pytest.fixture(scope="module")
+def engine(corpus, tmp_path_factory) -> Engine:
+    index = tmp_path_factory.mktemp("index")
+    report = update_index(corpus, index)
+    assert report.rebuilt and not report.skipped
+    eng = Engine(index)
+    yield eng
+    eng.close()
+
+
+def ids(results) -> list[str]:
+    return [h.id for h in results.hits]
+
+
+def search(engine: Engine, query: str = "", **kw):
+    kw.setdefault("limit", 50)
+    return engine.search(SearchRequest(query=query, **kw))
+
+
+def test_stemming_finds_other_forms(engine):
+    assert AIRSTRIKES.id in ids(search(engine, "airstrike"))
+    assert QUAKE.id in ids(search(engine, "earthquakes"))
+
+
+def test_all_words_must_match_by_default(engine):
+    # RUBBLE matches through its context tags (Earthquakes, Italy).
+    assert set(ids(search(engine, "earthquake italy"))) == {QUAKE.id, AFTERSHOCK.id, RUBBLE.id}
+    assert set(ids(search(engine, "earthquake amatrice"))) == {QUAKE.id, RUBBLE.id}
+
+
+def test_title_outranks_body(engine):
+    r = search(engine, "rubble")
+    assert ids(r)[:2] == [RUBBLE.id, QUAKE.id]
+
+
+def test_tags_are_searchable(engine):
+    r = search(engine, "tag:earthquakes")
+    assert set(ids(r)) == {RUBBLE.id, AFTERSHOCK.id}
+
+
+def test_phrases_or_not_and_groups(engine):
+    assert set(ids(search(engine, '"security council" kind:story'))) == {UNSC.id}
+    assert ids(search(engine, '"council security"')) == []
+    assert set(ids(search(engine, "amatrice OR idlib"))) == {QUAKE.id, RUBBLE.id, IDLIB.id}
+    assert set(ids(search(engine, "italy NOT aftershocks"))) == {QUAKE.id, RUBBLE.id}
+    assert set(ids(search(engine, "(idlib OR amatrice) government"))) == {IDLIB.id}
+
+
+def test_fields(engine):
+    assert ids(search(engine, "title:rubble")) == [RUBBLE.id]
+    assert set(ids(search(engine, "source:tass"))) >= {b.id for b in BOMBERS}
+    assert {h.kind for h in search(engine, "kind:article").hits} == {"article"}
+    assert search(engine, "kind:article").total == 3
+
+
+def test_date_terms_and_ranges(engine):
+    r = search(engine, "date:2016-06")
+    assert set(ids(r)) == {QUAKE.id, AFTERSHOCK.id, RUBBLE.id}
+    assert search(engine, "date:2016").total == 4  # and seed 000, 2016-04-29
+    r = search(engine, "italy date:2016-06-02..2016-06-30")
+    assert set(ids(r)) == {AFTERSHOCK.id, RUBBLE.id}
+    r = search(engine, "", date_from=date(2018, 1, 1), date_to=date(2018, 12, 31))
+    assert ids(r) == [IDLIB.id]
+    reversed_range = search(engine, "date:[2016-06-30 to 2016-06-02] italy")
+    assert set(ids(reversed_range)) == {AFTERSHOCK.id, RUBBLE.id}
+    assert any("reversed" in n for n in reversed_range.notices)
+
+
+def test_prefix_and_fuzzy(engine):
+    assert QUAKE.id in ids(search(engine, "earthqu*"))
+    assert QUAKE.id in ids(search(engine, "earthqake~"))
+
+
+def test_facets_count_the_whole_result_set(engine):
+    r = search(engine, "bombers", limit=1)
+    assert r.total == len(BOMBERS) + 2  # the bombers, seed 001, the TASS article
+    assert len(r.hits) == 1
+    assert dict(r.facets["source"]) == {"TASS": 5, "Reuters": 1}
+    assert dict(r.facets["year"]) == {"2019": 4, "2017": 1}
+    assert dict(r.facets["kind"]) == {"story": 5, "article": 1}
+
+
+def test_tags_differing_by_case_are_one_facet_value(engine):
+    tags = dict(search(engine, "").facets["tag"])
+    assert tags.get("Syrian Civil War", 0) + tags.get("Syrian civil war", 0) in (
+        tags.get("Syrian Civil War"), tags.get("Syrian civil war"))
+
+
+def test_filters_combine(engine):
+    italy = search(engine, "", filters=(("tag", ("Italy",)),))
+    assert set(ids(italy)) == {RUBBLE.id, AFTERSHOCK.id}
+    both = search(engine, "kind:story", filters=(("source", ("BBC", "TASS")),))
+    assert set(ids(both)) == {QUAKE.id, RUBBLE.id, *(b.id for b in BOMBERS)}
+    narrowed = search(engine, "", filters=(("source", ("BBC", "TASS")), ("year", ("2016",))))
+    assert set(ids(narrowed)) == {QUAKE.id, RUBBLE.id}
+    # A facet's own counts ignore its selection, so another value can be added.
+    assert dict(narrowed.facets["source"]) == {
+        "BBC": 2, "AP via Yahoo News": 2, "Al Jazeera": 1, "Radio Free Europe/Radio Liberty": 1}
+    assert dict(narrowed.facets["year"]) == {"2016": 2, "2019": 4}
+    articles = search(engine, "", filters=(("kind", ("article",)),))
+    assert articles.total == 3
+
+
+def test_sort_and_paging(engine):
+    newest = ids(search(engine, "", sort="newest", filters=(("kind", ("story",)),)))
+    oldest = ids(search(engine, "", sort="oldest", filters=(("kind", ("story",)),)))
+    assert newest == oldest[::-1] or newest[0] != oldest[0]
+    assert newest[0] in {b.id for b in BOMBERS}
+    assert oldest[0] == AIRSTRIKES.id
+    page1 = ids(search(engine, "", sort="newest", limit=3))
+    page2 = ids(search(engine, "", sort="newest", limit=3, offset=3))
+    assert len(page1) == len(page2) == 3 and not set(page1) & set(page2)
+    assert page1 + page2 == ids(search(engine, "", sort="newest", limit=6))
+
+
+def test_highlight_spans_mark_the_query_words(engine):
+    r = search(engine, "rescue survivors")
+    hit = r.hits[0]
+    marked = [hit.snippet[s:e].lower() for s, e in hit.highlights]
+    assert marked == ["rescue", "survivors"]
+    r = search(engine, "earthquake")
+    titled = [h for h in r.hits if "earthquake" in h.title.lower()]
+    assert titled
+    for hit in titled:
+        assert [hit.title[s:e].lower() for s, e in hit.title_highlights] == ["earthquake"]
+
+
+def test_did_you_mean_runs_the_correction_when_nothing_matches(engine):
+    r = search(engine, "bomberz")
+    assert r.corrected_from == "bomberz" and r.suggestion == "bombers"
+    assert r.total == len(BOMBERS) + 2  # and seed 001, the TASS article
+    assert any("no results for bomberz" in n for n in r.notices)
+
+
+def test_did_you_mean_offers_when_the_correction_finds_much_more(engine, corpus, tmp_path):
+    # One story misspells the word; the correct spelling is in four.
+    import shutil
+
+    shutil.copytree(corpus, tmp_path / "c")
+    write(tmp_path / "c", Story(date(2020, 1, 1), "Bombars seen over the sea"))
+    update_index(tmp_path / "c", tmp_path / "i")
+    r = Engine(tmp_path / "i").search(SearchRequest("bombars"))
+    assert r.total == 1 and r.suggestion == "bombers" and r.corrected_from is None
+
+
+@pytest.mark.parametrize(
+    "query", ['"unbalanced italy', "italy AND", "NOT NOT italy", "(italy", "italy)", "OR",
+              "a*", "*", "x~9", "{x to}", "date:13-99", "title:", ":", "\\", "!@#$%^&*()"]
+)
+def test_malformed_queries_degrade_with_a_notice(engine, query):
+    r = search(engine, query)
+    assert r.total >= 0
+    if query not in ("*",):
+        assert r.notices or r.total >= 0
+
+
+def test_malformed_query_searches_its_words(engine):
+    r = search(engine, '"earthquake amatrice')
+    assert set(ids(r)) == {QUAKE.id, RUBBLE.id}
+    assert any("unbalanced quote" in n for n in r.notices)
+    r = search(engine, "italy AND")
+    assert r.total == 3 and any("AND" in n for n in r.notices)
+    r = search(engine, "a*")
+    assert r.total == 0 and any("wildcard" in n for n in r.notices)
+
+
+def test_document_view_resolves_related_links(engine):
+    view = engine.document(AFTERSHOCK.id)
+    assert [(e.id, e.in_archive) for e in view.related] == [(QUAKE.id, True), (MISSING, False)]
+    assert view.related[1].date == date(2014, 1, 1)
+    assert view.related[1].tags == ("Italy",)
+
+
+def test_articles_get_similar_stories(engine):
+    article = next(h for h in search(engine, "kind:article sputnik").hits)
+    view = engine.document(article.id)
+    assert view.similar and all(e.in_archive for e in view.similar)
+    assert all(not e.id.startswith("articles/") for e in view.similar)
+
+
+def test_brackets_are_kept_literally(engine):
+    view = engine.document(UNSC.id)
+    assert "UNSC [UN Security Council] Resolution 2254" in view.document.body
+    assert "[bold]x[/]" in view.document.body
+    hit = search(engine, "resolution 2254").hits[0]
+    assert "[UN Security Council]" in hit.snippet
+
+
+def test_unknown_document(engine):
+    with pytest.raises(UnknownDocument):
+        engine.document("news/1999/01/1/nothing.md")
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexMissing, match="searchkit index"):
+        Engine(tmp_path / "nothing")
+
+
+def test_incompatible_index_is_detected_and_rebuilt(corpus, tmp_path):
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    gen = store.live_generation(index)
+    store.write_info(gen)  # keeps the version; now fake an old one
+    info = (gen / store.INFO).read_text().replace(
+        f'"schema_version": {store.SCHEMA_VERSION}', '"schema_version": 0')
+    (gen / store.INFO).write_text(info)
+    with pytest.raises(IndexIncompatible, match="searchkit index"):
+        Engine(index)
+    report = update_index(corpus, index)
+    assert report.rebuilt and "index format 0" in report.reason
+    assert Engine(index).search(SearchRequest("italy")).total == 3
+
+
+def test_stats(engine):
+    s = engine.stats()
+    assert s.documents == {"story": 2 + len(ALL), "article": 3}
+    assert s.first_date == date(2015, 3, 10) and s.last_date == date(2019, 1, 4)
+    assert s.size_bytes > 0 and s.built_at is not None
