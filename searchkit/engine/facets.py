@@ -1,136 +1,195 @@
-"""Facet counts from a forward index (docnum -> value ids) built once per reader.
+"""Facet counts from per-document values, read lazily and cached per opened index.
 
-Counting tags through Whoosh postings costs ~0.5 s a query on the large corpus;
-counting a Counter over the matched docnums of a cached forward index costs a few
-milliseconds (see docs/whoosh-notes.md). Values that differ only by case ("Syrian
-civil war" / "Syrian Civil War") are one facet value shown in its commonest form.
+Counting tags through Whoosh postings costs ~0.5 s a query on the large corpus (see
+docs/whoosh-notes.md). Here each document's tags, outlets and kind sit in one column
+value (``schema.facets``): a query with a few thousand hits reads just those (~3 µs
+each); a large result set loads the whole forward index once (per opened index) and
+counts with ``Counter`` over it. Counts for the whole archive (browse mode) are cached
+on disk per index generation, so a one-shot browse does not pay for them.
+
+Values that differ only by case ("Syrian civil war" / "Syrian Civil War") are one
+facet value, shown in its commonest form.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from itertools import chain
+from pathlib import Path
 
-_EMPTY: tuple[int, ...] = ()
+from whoosh import query as wq
+
+from searchkit.engine.schema import GROUP_SEP, SEP
+
+FACET_NAMES = ("tag", "year", "source", "kind")
+#: Above this many documents, counting loads the whole forward index instead.
+LAZY_LIMIT = 20_000
+_KEY_FIELDS = {"tag": "tag_key", "source": "source_key"}
+
+Row = tuple[tuple[str, ...], tuple[str, ...], str]
 
 
-class _Multi:
-    """A multi-valued facet (tags, outlets)."""
-
-    def __init__(self, reader, fieldname: str, size: int) -> None:
-        per_doc: list[list[int] | tuple[int, ...]] = [_EMPTY] * size
-        by_key: dict[str, int] = {}
-        forms: list[Counter[str]] = []
-        postings: list[list[int]] = []
-        for term in reader.lexicon(fieldname):
-            value = term.decode("utf-8")
-            key = value.casefold()
-            kid = by_key.get(key)
-            if kid is None:
-                kid = by_key[key] = len(forms)
-                forms.append(Counter())
-                postings.append([])
-            ids = list(reader.postings(fieldname, term).all_ids())
-            forms[kid][value] += len(ids)
-            postings[kid].extend(ids)
-            for d in ids:
-                row = per_doc[d]
-                if row is _EMPTY:
-                    per_doc[d] = [kid]
-                elif kid not in row:
-                    row.append(kid)  # type: ignore[union-attr]
-        self.per_doc = per_doc
-        self.by_key = by_key
-        self.names = [f.most_common(1)[0][0] for f in forms]
-        self.postings = postings
-
-    def count(self, docs: Iterable[int]) -> Counter[int]:
-        per_doc = self.per_doc
-        return Counter(chain.from_iterable(map(per_doc.__getitem__, docs)))
-
-    def docs_with(self, values: Iterable[str]) -> set[int]:
-        out: set[int] = set()
-        for v in values:
-            kid = self.by_key.get(v.casefold())
-            if kid is not None:
-                out.update(self.postings[kid])
-        return out
+def _parse(raw: bytes | None) -> Row:
+    if not raw:
+        return (), (), "story"
+    tags, sources, kind = raw.decode("utf-8").split(GROUP_SEP)
+    return (
+        tuple(tags.split(SEP)) if tags else (),
+        tuple(sources.split(SEP)) if sources else (),
+        kind,
+    )
 
 
 class FacetIndex:
-    """Per-reader forward index for the tag, source, year and kind facets."""
+    """Facet values of one opened index (one Whoosh reader)."""
 
-    def __init__(self, reader) -> None:
-        size = reader.doc_count_all()
+    def __init__(self, searcher, cache_dir: Path | None = None, cache_key: str = "") -> None:
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.size = reader.doc_count_all()
         self.live: frozenset[int] = frozenset(reader.all_doc_ids())
-        dates = array("I", [0]) * size
-        if reader.has_column("date"):
-            col = reader.column_reader("date")
-            for i, v in enumerate(col):
-                if i >= size:
-                    break
-                dates[i] = v or 0
-        self.dates = dates
-        self.tag = _Multi(reader, "tag_key", size)
-        self.source = _Multi(reader, "source_key", size)
-        kinds = ["story"] * size
-        by_kind: dict[str, list[int]] = defaultdict(list)
-        for term in reader.lexicon("kind"):
-            k = term.decode("utf-8")
-            for d in reader.postings("kind", term).all_ids():
-                kinds[d] = k
-                by_kind[k].append(d)
-        self.kinds = kinds
-        self.by_kind = dict(by_kind)
-        self._browse_counts: dict[str, list[tuple[str, int]]] | None = None
+        self._facet_col = reader.column_reader("facets")
+        self._date_col = reader.column_reader("date")
+        self._dates: array | None = None
+        self._tags: list[tuple[str, ...]] | None = None
+        self._sources: list[tuple[str, ...]] | None = None
+        self._kinds: list[str] | None = None
+        self._memo: dict[int, Row] = {}
+        self._terms: dict[str, dict[str, list[str]]] = {}
+        self._cache_file = cache_dir / f"facets-{cache_key}.json" if cache_dir else None
+        self._browse: dict[str, list[tuple[str, int]]] | None = None
 
-    def year_of(self, d: int) -> int:
-        return self.dates[d] // 10000
+    # --- per-document values ------------------------------------------------------------
 
-    def docs_with(self, facet: str, values: Iterable[str]) -> set[int]:
-        values = list(values)
-        if facet == "tag":
-            return self.tag.docs_with(values)
-        if facet == "source":
-            return self.source.docs_with(values)
-        if facet == "kind":
-            return set(chain.from_iterable(self.by_kind.get(v.lower(), ()) for v in values))
-        if facet == "year":
-            years = {int(v) for v in values if str(v).isdigit()}
-            dates = self.dates
-            return {d for d in self.live if dates[d] // 10000 in years}
-        raise ValueError(f"unknown facet {facet!r}")
+    @property
+    def dates(self) -> array:
+        """yyyymmdd of every document (0: undated), loaded on first use (~0.2 s)."""
+        if self._dates is None:
+            self._dates = array("I", (v or 0 for v in self._date_col))
+        return self._dates
+
+    def date_of(self, d: int) -> int:
+        return self._dates[d] if self._dates is not None else (self._date_col[d] or 0)
+
+    def load_all(self) -> None:
+        """Read every document's facet values (~0.5 s on 113k documents)."""
+        if self._tags is None:
+            rows = [_parse(v) for v in self._facet_col]
+            self._tags = [r[0] for r in rows]
+            self._sources = [r[1] for r in rows]
+            self._kinds = [r[2] for r in rows]
+            self._memo.clear()
+        self.dates  # noqa: B018
+
+    def _row(self, d: int) -> Row:
+        row = self._memo.get(d)
+        if row is None:
+            row = self._memo[d] = _parse(self._facet_col[d])
+        return row
+
+    # --- counting ---------------------------------------------------------------------
 
     def count(self, facet: str, docs: Iterable[int], limit: int) -> list[tuple[str, int]]:
-        if facet in ("tag", "source"):
-            multi: _Multi = getattr(self, facet)
-            names = multi.names
-            counts = multi.count(docs)
-            return [(names[k], c) for k, c in _top(counts, limit)]
+        docs = docs if isinstance(docs, (set, frozenset, list)) else list(docs)
+        if self._tags is None and len(docs) > LAZY_LIMIT:
+            self.load_all()
+        if facet == "year":
+            date_of = self.date_of
+            years = Counter(date_of(d) // 10000 for d in docs)
+            years.pop(0, None)  # undated articles have no year
+            # In time order, all of them: the TUI's timeline draws every year.
+            return sorted(((str(y), c) for y, c in years.items()), reverse=True)
+        if self._tags is not None:
+            column = {"tag": self._tags, "source": self._sources, "kind": self._kinds}[facet]
+            values = map(column.__getitem__, docs)  # type: ignore[union-attr]
+        else:
+            i = {"tag": 0, "source": 1, "kind": 2}[facet]
+            values = (self._row(d)[i] for d in docs)
         if facet == "kind":
-            kinds = self.kinds
-            return _top(Counter(map(kinds.__getitem__, docs)), limit)
-        dates = self.dates
-        years = Counter(dates[d] // 10000 for d in docs)
-        years.pop(0, None)  # undated articles have no year
-        # Years read best in time order; the TUI's timeline needs all of them.
-        return sorted(((str(y), c) for y, c in years.items()), reverse=True)
+            return _top(Counter(values), limit)
+        return _top(_merge_case(Counter(chain.from_iterable(values))), limit)
 
     def all_counts(self, limit: int) -> dict[str, list[tuple[str, int]]]:
-        """Counts over the whole index (browse mode), computed once per reader."""
-        if self._browse_counts is None or limit > 10:
-            counts = {f: self.count(f, self.live, max(limit, 10)) for f in FACET_NAMES}
-            if limit > 10:
-                return counts
-            self._browse_counts = counts
-        return {f: v[:limit] if f != "year" else v for f, v in self._browse_counts.items()}
+        """Counts over the whole index (browse mode): once per index generation."""
+        if self._browse is None:
+            self._browse = self._read_cache()
+        if self._browse is None:
+            self._browse = {f: self.count(f, self.live, 1000) for f in FACET_NAMES}
+            self._write_cache(self._browse)
+        return {f: v if f == "year" else v[:limit] for f, v in self._browse.items()}
+
+    def _read_cache(self) -> dict | None:
+        if self._cache_file is None:
+            return None
+        try:
+            raw = json.loads(self._cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return {f: [tuple(p) for p in raw[f]] for f in FACET_NAMES if f in raw} or None
+
+    def _write_cache(self, counts: dict) -> None:
+        if self._cache_file is None:
+            return
+        try:
+            for old in self._cache_file.parent.glob("facets-*.json"):
+                if old != self._cache_file:
+                    old.unlink(missing_ok=True)
+            tmp = self._cache_file.with_name(f".{self._cache_file.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(counts), encoding="utf-8")
+            os.replace(tmp, self._cache_file)
+        except OSError:
+            pass  # a read-only index still works, just without the cache
+
+    # --- filtering --------------------------------------------------------------------
+
+    def _terms_by_key(self, field: str) -> dict[str, list[str]]:
+        terms = self._terms.get(field)
+        if terms is None:
+            terms = {}
+            for t in self.searcher.reader().lexicon(field):
+                value = t.decode("utf-8")
+                terms.setdefault(value.casefold(), []).append(value)
+            self._terms[field] = terms
+        return terms
+
+    def docs_with(self, facet: str, values: Iterable[str]) -> set[int]:
+        """Documents having any of ``values`` for ``facet``."""
+        if facet in _KEY_FIELDS:
+            field = _KEY_FIELDS[facet]
+            by_key = self._terms_by_key(field)
+            terms = [t for v in values for t in by_key.get(v.casefold(), ())]
+            q: wq.Query = wq.Or([wq.Term(field, t) for t in terms])
+        elif facet == "kind":
+            q = wq.Or([wq.Term("kind", v.lower()) for v in values])
+        elif facet == "year":
+            years = [int(v) for v in values if str(v).isdigit()]
+            q = wq.Or([wq.NumericRange("date", y * 10000 + 101, y * 10000 + 1231)
+                       for y in years])
+        else:
+            raise ValueError(f"unknown facet {facet!r}")
+        return set(self.searcher.docs_for_query(q)) if q.subqueries else set()
 
 
-FACET_NAMES = ("tag", "year", "source", "kind")
+def _merge_case(counts: Counter) -> Counter:
+    """Fold values that differ only by case into their commonest form."""
+    if len({v.casefold() for v in counts}) == len(counts):
+        return counts
+    groups: dict[str, list] = {}
+    for value, c in counts.items():
+        g = groups.get(value.casefold())
+        if g is None:
+            groups[value.casefold()] = [c, value, c]
+        else:
+            g[0] += c
+            if c > g[2]:
+                g[1], g[2] = value, c
+    return Counter({best: total for total, best, _ in groups.values()})
 
 
-def _top(counts: Counter, limit: int) -> list[tuple]:
+def _top(counts: Counter, limit: int) -> list[tuple[str, int]]:
     # Most frequent first; ties by value so output is deterministic.
     return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]

@@ -7,17 +7,20 @@ import re
 from datetime import date
 
 from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from searchkit.model import Document, Outlet, RelatedLink
 
 #: Bumped whenever the schema or the stored layout changes; an index with another
 #: version is rebuilt, never read.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Separates the values of a multi-valued exact field (tags and outlets may contain
 #: commas and spaces, so neither can be the separator).
 SEP = "\x1f"
+#: Separates the tags from the outlets in the ``facets`` column.
+GROUP_SEP = "\x1e"
 
 TITLE_BOOST = 2.0
 TAG_BOOST = 1.5
@@ -41,6 +44,9 @@ def build_schema() -> Schema:
         # Exact display values, for filters and facets.
         tag_key=KEYWORD(analyzer=_exact_values()),
         source_key=KEYWORD(analyzer=_exact_values()),
+        # Per-document facet values for counting: tags RS outlets RS kind (US between
+        # the values of a group). A column, so Whoosh keeps it through segment merges.
+        facets=COLUMN(VarBytesColumn()),
         # yyyymmdd, 0 when the document has no date.
         date=NUMERIC(int, bits=32, sortable=True, stored=True, signed=False),
         meta=STORED(),
@@ -89,6 +95,7 @@ def to_fields(doc: Document) -> dict:
         "source": " ".join(names),
         "tag_key": SEP.join(doc.tags),
         "source_key": SEP.join(names),
+        "facets": GROUP_SEP.join((SEP.join(doc.tags), SEP.join(names), doc.kind)).encode(),
         "date": date_to_int(doc.date),
         "meta": json.dumps(meta, ensure_ascii=False, separators=(",", ":")),
     }

@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from searchkit.engine import store
-from searchkit.engine.facets import FACET_NAMES, FacetIndex
+from searchkit.engine.facets import FACET_NAMES, LAZY_LIMIT, FacetIndex
 from searchkit.engine.highlight import snippet, term_spans
 from searchkit.engine.query import ParsedQuery, QueryBuilder, query_terms
 from searchkit.engine.schema import from_stored, int_to_date
@@ -56,7 +56,7 @@ class _Generation:
     @property
     def facets(self) -> FacetIndex:
         if self._facets is None:
-            self._facets = FacetIndex(self.reader)
+            self._facets = FacetIndex(self.searcher, self.path, f"{self.toc_generation}")
         return self._facets
 
     @property
@@ -124,6 +124,7 @@ class Engine:
     def warm(self) -> None:
         """Build the per-index caches now (the TUI calls this in a worker at start)."""
         self._gen.facets.all_counts(10)
+        self._gen.facets.load_all()
 
     # --- searching ------------------------------------------------------------------
 
@@ -145,9 +146,9 @@ class Engine:
         lo = max(filter(None, (parsed.date_lo, _int(req.date_from))), default=None)
         hi = min(filter(None, (parsed.date_hi, _int(req.date_to))), default=None)
         if lo is not None or hi is not None:
-            dates = fx.dates
+            date_of = fx.date_of
             lo_, hi_ = lo or 1, hi or 99991231
-            base = {d for d in base if lo_ <= dates[d] <= hi_}
+            base = {d for d in base if lo_ <= date_of(d) <= hi_}
         return base
 
     def _run(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest) -> Results:
@@ -185,14 +186,16 @@ class Engine:
         if req.limit <= 0 or req.offset >= total:
             return []
         if parsed.browse or req.sort != "relevance":
-            dates = g.facets.dates
-            key = dates.__getitem__
-            pick = heapq.nsmallest if req.sort == "oldest" else heapq.nlargest
+            fx = g.facets
+            if len(hits_set) > LAZY_LIMIT:
+                fx.dates  # noqa: B018 - one bulk read beats many single ones
+            date_of = fx.date_of
             if req.sort == "oldest":
                 # Undated documents last either way.
-                def key(d, _dates=dates):  # noqa: E306
-                    return _dates[d] or 99999999
-            docnums = pick(want, hits_set, key=key)[req.offset:]
+                docnums = heapq.nsmallest(want, hits_set, key=lambda d: date_of(d) or 99999999)
+            else:
+                docnums = heapq.nlargest(want, hits_set, key=date_of)
+            docnums = docnums[req.offset:]
             scores = [0.0] * len(docnums)
         else:
             found = g.searcher.search(parsed.query, filter=hits_set, limit=want)
@@ -305,7 +308,8 @@ class Engine:
         with g.lock:
             fx = g.facets
             counts = fx.all_counts(top)
-            dated = [fx.dates[d] for d in fx.live if fx.dates[d]]
+            dates = fx.dates
+            dated = [dates[d] for d in fx.live if dates[d]]
         info = store.read_info(g.path)
         return IndexStats(
             documents=dict(counts["kind"]),

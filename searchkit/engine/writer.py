@@ -204,6 +204,10 @@ def _worker_tick() -> None:
 
 def _worker(gen: str, corpus: str, files: list[tuple[str, int, int]]):
     ix = whoosh_index.open_dir(gen)
+    # Whoosh names every writer's spill folder "MAIN.tmp" and deletes it when the
+    # writer finishes: give each worker its own so one cannot delete the other's.
+    storage, shared = ix.storage, ix.storage.temp_storage
+    storage.temp_storage = lambda name=None: shared(f"{name or 'spill'}-{os.getpid()}")
     writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
     manifest, reports, vocab = _index_files(
         writer, Path(corpus), files, None, len(files), _worker_tick
