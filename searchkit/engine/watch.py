@@ -69,14 +69,14 @@ def watch(
 ) -> None:
     """Index what changed first, then index each batch of changes until ``stop``."""
     stop = stop or threading.Event()
-    first = update_index(corpus, index_dir, wait=True)
-    if on_ready:
-        on_ready(first)
     collector = _Collector(corpus)
     observer = Observer()
     observer.schedule(collector, str(corpus), recursive=True)
-    observer.start()
+    observer.start()  # before the catch-up run, so no change slips between the two
     try:
+        first = update_index(corpus, index_dir, wait=True)
+        if on_ready:
+            on_ready(first)
         while not stop.wait(0.1):
             batch = collector.take()
             if batch is None:

@@ -38,6 +38,11 @@ Progress = Callable[[str, int, int], None]
 PARALLEL_MIN_FILES = 4000
 #: Memory each Whoosh writer may use before spilling to disk (measured best: 512).
 WRITER_LIMIT_MB = 512
+#: Fault injection for the crash tests: when SEARCHKIT_FAULT_POINT names a checkpoint,
+#: the writer creates the file SEARCHKIT_FAULT_MARKER there and waits to be killed.
+FAULT_POINT = "SEARCHKIT_FAULT_POINT"
+FAULT_MARKER = "SEARCHKIT_FAULT_MARKER"
+
 #: Marks a manifest entry for a file that was read and skipped as bad, so an
 #: unchanged bad file is not read (and reported) again on every run.
 BAD = "!"
@@ -103,6 +108,12 @@ def update_index(
     return report
 
 
+def _checkpoint(name: str) -> None:
+    if os.environ.get(FAULT_POINT) == name:
+        Path(os.environ[FAULT_MARKER]).touch()
+        time.sleep(60)
+
+
 # --- reading one file ------------------------------------------------------------------
 
 
@@ -145,6 +156,7 @@ def _build(
     procs = procs or min(2, os.cpu_count() or 1)
     if procs > 1 and len(files) >= PARALLEL_MIN_FILES:
         segments, manifest, reports, vocab = _build_parallel(gen, corpus, files, procs, progress)
+        _checkpoint("build:indexed")
         writer = ix.writer()
         writer.commit(mergetype=lambda _w, existing: list(existing) + segments)
     else:
@@ -152,11 +164,14 @@ def _build(
         manifest, reports, vocab = _index_files(writer, corpus, files, progress, len(files))
         if progress:
             progress("committing", len(files), len(files))
+        _checkpoint("build:indexed")
         writer.commit()
+    _checkpoint("build:committed")
     stamp = store.now_iso()
     store.write_vocabulary(gen, dict(vocab))
     store.write_manifest(gen, manifest)
     store.write_info(gen, corpus=str(corpus.resolve()), built_at=stamp, updated_at=stamp)
+    _checkpoint("build:before-publish")
     store.publish(index_dir, gen)
     indexed = sorted(k for k, s in manifest.items() if not s.digest.startswith(BAD))
     return UpdateReport(
@@ -324,10 +339,12 @@ def _update(
                     progress("indexing", n, len(todo))
             if progress:
                 progress("committing", len(todo), len(todo))
+            _checkpoint("update:indexed")
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
+        _checkpoint("update:committed")
         store.write_vocabulary(gen, dict(vocab))
         touched = True
     if touched:

@@ -1,0 +1,281 @@
+"""Keeping the index current: incremental updates, add, watch, and the faults they survive."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from searchkit.engine import Engine, store
+from searchkit.engine.ingest import add_paths
+from searchkit.engine.writer import FAULT_MARKER, FAULT_POINT, update_index
+from searchkit.errors import IndexBusy
+from searchkit.model import SearchRequest
+from tests.factory import Story, copy_repo_corpus, write
+
+STORIES = [
+    Story(date(2010 + i % 10, 1 + i % 12, 1 + i % 28), f"Volcano number {i} erupts near the coast",
+          sources=["AP"])
+    for i in range(40)
+]
+
+
+def total(index: Path, query: str) -> int:
+    eng = Engine(index)
+    try:
+        return eng.search(SearchRequest(query)).total
+    finally:
+        eng.close()
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    root = copy_repo_corpus(tmp_path / "corpus")
+    write(root, *STORIES)
+    return root
+
+
+@pytest.fixture
+def index(corpus, tmp_path) -> Path:
+    idx = tmp_path / "index"
+    update_index(corpus, idx)
+    return idx
+
+
+def test_no_change_reports_nothing(corpus, index):
+    r = update_index(corpus, index)
+    assert not r.rebuilt and not (r.added or r.changed or r.removed)
+    assert r.unchanged == len(STORIES) + 5
+
+
+def test_new_changed_and_deleted_files_are_applied(corpus, index):
+    (new,) = write(corpus, Story(date(2021, 5, 5), "Glacier collapse in the Alps"))
+    changed = corpus / STORIES[0].id
+    changed.write_text(changed.read_text().replace("Volcano number 0", "Geyser number 0"))
+    (corpus / STORIES[1].id).unlink()
+    r = update_index(corpus, index)
+    assert (r.added, r.changed, r.removed) == ([new], [STORIES[0].id], [STORIES[1].id])
+    assert total(index, "glacier") == 1
+    assert total(index, "geyser") == 1
+    assert total(index, "volcano") == len(STORIES) - 2
+
+
+def test_touched_but_identical_file_is_not_reindexed(corpus, index):
+    path = corpus / STORIES[2].id
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
+    r = update_index(corpus, index)
+    assert not (r.added or r.changed or r.removed)
+    assert not update_index(corpus, index).changed  # the new mtime was recorded
+
+
+def test_a_file_that_becomes_bad_is_removed_and_reported(corpus, index):
+    (corpus / STORIES[3].id).write_bytes(b"")
+    r = update_index(corpus, index)
+    assert r.removed == [STORIES[3].id]
+    assert [(x.path, x.reason) for x in r.skipped] == [(STORIES[3].id, "empty file")]
+    # An unchanged bad file is not read and reported again.
+    assert not update_index(corpus, index).reports
+
+
+def test_rebuild_replaces_the_generation(corpus, index):
+    before = store.live_generation(index)
+    r = update_index(corpus, index, rebuild=True)
+    after = store.live_generation(index)
+    assert r.rebuilt and after != before and not before.exists()
+    assert total(index, "volcano") == len(STORIES)
+
+
+def test_vanished_and_changing_files_are_not_fatal(corpus, index, monkeypatch):
+    import searchkit.corpus as corpus_pkg
+
+    real = corpus_pkg.iter_files
+    ghost = "news/2020/01/1/a-file-that-vanished.md"
+    moving = STORIES[4].id
+
+    def racing(root):
+        for rel, size, mtime in real(root):
+            # The walk saw an older version of `moving` than the one read.
+            yield rel, size, mtime - 10**9 if rel == moving else mtime
+        yield ghost, 100, 1
+
+    path = corpus / moving
+    path.write_text(path.read_text().replace("Volcano number 4", "Tornado number 4"))
+    monkeypatch.setattr(corpus_pkg, "iter_files", racing)
+    r = update_index(corpus, index)
+    assert [x.path for x in r.skipped] == [ghost]
+    assert moving in r.changed
+    monkeypatch.setattr(corpus_pkg, "iter_files", real)
+    # Next time the real mtime differs from the recorded one, but the content is what
+    # was indexed (same digest): nothing to redo, and nothing was lost.
+    again = update_index(corpus, index)
+    assert not (again.changed or again.added or again.removed)
+    assert total(index, "tornado") == 1
+
+
+def test_related_link_resolves_when_its_target_arrives_later(corpus, index):
+    target = Story(date(2022, 2, 2), "Bridge reopens after repairs")
+    linker = Story(date(2022, 3, 3), "Traffic returns to the bridge",
+                   related=[(target.id, target.headline, ["Bridges"])])
+    write(corpus, linker)
+    update_index(corpus, index)
+    assert [e.in_archive for e in Engine(index).document(linker.id).related] == [False]
+    write(corpus, target)
+    r = update_index(corpus, index)
+    assert r.added == [target.id] and not r.changed  # the linker is not re-indexed
+    assert [e.in_archive for e in Engine(index).document(linker.id).related] == [True]
+
+
+# --- crashes, locks and concurrent readers -------------------------------------------
+
+UPDATE = (
+    "import sys; from pathlib import Path; from searchkit.engine.writer import update_index;"
+    "update_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=sys.argv[3] == 'rebuild')"
+)
+
+
+def start_writer(corpus: Path, index: Path, point: str, tmp_path: Path, rebuild=False):
+    marker = tmp_path / f"at-{point.replace(':', '-')}"
+    env = {**os.environ, FAULT_POINT: point, FAULT_MARKER: str(marker)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", UPDATE, str(corpus), str(index), "rebuild" if rebuild else "-"],
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while not marker.exists():
+        assert proc.poll() is None, "the writer ended before its checkpoint"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return proc
+
+
+def kill(proc) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize(
+    ("point", "rebuild"),
+    [("update:indexed", False), ("update:committed", False), ("build:indexed", True),
+     ("build:committed", True), ("build:before-publish", True)],
+)
+def test_sigkill_leaves_a_working_index_and_the_next_run_completes(
+    corpus, index, tmp_path, point, rebuild
+):
+    write(corpus, Story(date(2021, 6, 6), "Meteor lights up the night sky"))
+    (corpus / STORIES[5].id).unlink()
+    proc = start_writer(corpus, index, point, tmp_path, rebuild)
+    # While it runs, searches answer from the index as it was (or, once an incremental
+    # commit is written, as it is now).
+    committed = point == "update:committed"
+    assert total(index, "volcano") == len(STORIES) - committed
+    kill(proc)
+    # Killed: the index opens and answers — as before, or with the committed change.
+    assert total(index, "meteor") in (0, 1)
+    assert total(index, "volcano") in (len(STORIES), len(STORIES) - 1)
+    r = update_index(corpus, index)  # the lock of the dead writer is no obstacle
+    assert not r.rebuilt or "rebuild" not in r.reason
+    assert total(index, "meteor") == 1
+    assert total(index, "volcano") == len(STORIES) - 1
+    assert [p.name for p in index.glob("gen-*")] == [store.live_generation(index).name]
+
+
+def test_random_kills_never_break_the_index(corpus, index, tmp_path):
+    write(corpus, *[Story(date(2023, 1, 1 + i), f"Flood warning {i} for the river valley")
+                    for i in range(20)])
+    for delay in (0.3, 0.6, 0.9, 1.2):
+        proc = subprocess.Popen([sys.executable, "-c", UPDATE, str(corpus), str(index), "rebuild"])
+        time.sleep(delay)
+        kill(proc)
+        assert total(index, "volcano") == len(STORIES)
+        assert total(index, "flood") in (0, 20)
+    update_index(corpus, index)
+    assert total(index, "flood") == 20
+
+
+def test_a_second_live_writer_is_told_who_holds_the_lock(corpus, index, tmp_path):
+    proc = start_writer(corpus, index, "build:indexed", tmp_path, rebuild=True)
+    try:
+        with pytest.raises(IndexBusy, match=f"PID {proc.pid}"):
+            update_index(corpus, index)
+        done = threading.Event()
+        waiter = threading.Thread(
+            target=lambda: (update_index(corpus, index, wait=True), done.set()))
+        waiter.start()
+        time.sleep(0.5)
+        assert not done.is_set()  # --wait waits for the holder
+    finally:
+        kill(proc)
+    waiter.join(30)
+    assert done.is_set()
+
+
+# --- searchkit add ---------------------------------------------------------------------
+
+
+def test_add_places_files_and_refuses_to_overwrite(corpus, index, tmp_path):
+    outside = tmp_path / "incoming"
+    outside.mkdir()
+    story = Story(date(2024, 7, 4), "Heatwave breaks records in Spain")
+    (outside / "heat.md").write_text(story.text())
+    (outside / "report.txt").write_text("Heat Report\n\nTemperatures soar across Spain.\n")
+    (outside / "junk.md").write_bytes(b"\x00\x01\x02binary")
+
+    r = add_paths([outside], corpus)
+    assert sorted(dest for _, dest in r.copied) == ["articles/report.txt", story.id]
+    assert [b.path for b in r.bad] == [str(outside / "junk.md")]
+    assert not (corpus / "news" / "junk.md").exists()
+    assert (corpus / story.id).read_text() == story.text()
+
+    again = add_paths([outside / "heat.md"], corpus)
+    assert again.identical and not again.copied
+
+    (outside / "heat.md").write_text(story.text().replace("1. Reuters", "1. El País"))
+    refused = add_paths([outside / "heat.md"], corpus)
+    assert refused.refused == [(str(outside / "heat.md"), story.id)] and not refused.copied
+    forced = add_paths([outside / "heat.md"], corpus, force=True)
+    assert forced.copied and "El País" in (corpus / story.id).read_text()
+
+    r = update_index(corpus, index)
+    assert sorted(r.added) == ["articles/report.txt", story.id]
+    assert total(index, "heatwave") == 1
+
+
+# --- searchkit watch ---------------------------------------------------------------------
+
+
+def wait_for(predicate, timeout=15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_watch_indexes_changes_as_they_happen(corpus, index):
+    from searchkit.engine.watch import watch
+
+    stop = threading.Event()
+    ready = threading.Event()
+    updates = []
+    t = threading.Thread(target=watch, args=(corpus, index, updates.append, stop),
+                         kwargs={"on_ready": lambda _r: ready.set()})
+    t.start()
+    try:
+        assert ready.wait(15)
+        (sid,) = write(corpus, Story(date(2025, 1, 1), "Avalanche blocks mountain pass"))
+        assert wait_for(lambda: total(index, "avalanche") == 1)
+        (corpus / sid).unlink()
+        assert wait_for(lambda: total(index, "avalanche") == 0)
+    finally:
+        stop.set()
+        t.join(10)
+    assert not t.is_alive()
+    assert any(sid in u.added for u in updates) and any(sid in u.removed for u in updates)
