@@ -1,0 +1,32 @@
+"""The corpus layer: find, decode, normalise and parse the documents of a corpus folder.
+
+Stories are ``news/YYYY/MM/D/<slug>.md`` markdown files, articles are scraped ``*.txt``
+files; see docs/corpus-format.md. Everything here returns ``searchkit.model`` records.
+"""
+
+from __future__ import annotations
+
+from .articles import parse_article
+from .decode import decode_bytes, looks_binary
+from .discover import document_from_bytes, iter_files, parse_document, read_document
+from .errors import ParseError
+from .normalize import normalize_text, strip_debris
+from .paths import date_from_path, slugify, story_path
+from .stories import parse_story
+
+__all__ = [
+    "ParseError",
+    "date_from_path",
+    "decode_bytes",
+    "document_from_bytes",
+    "iter_files",
+    "looks_binary",
+    "normalize_text",
+    "parse_article",
+    "parse_document",
+    "parse_story",
+    "read_document",
+    "slugify",
+    "story_path",
+    "strip_debris",
+]
