@@ -14,7 +14,7 @@ from searchkit.model import Document, Outlet, RelatedLink
 
 #: Bumped whenever the schema or the stored layout changes; an index with another
 #: version is rebuilt, never read.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Separates the values of a multi-valued exact field (tags and outlets may contain
 #: commas and spaces, so neither can be the separator).
@@ -44,8 +44,8 @@ def build_schema() -> Schema:
         # Exact display values, for filters and facets.
         tag_key=KEYWORD(analyzer=_exact_values()),
         source_key=KEYWORD(analyzer=_exact_values()),
-        # Per-document facet values for counting: tags RS outlets RS kind (US between
-        # the values of a group). A column, so Whoosh keeps it through segment merges.
+        # Per-document facet values for counting: tags RS outlets RS kind RS yyyymmdd
+        # (US between the values of a group). A column, so Whoosh keeps it through segment merges.
         facets=COLUMN(VarBytesColumn()),
         # yyyymmdd, 0 when the document has no date.
         date=NUMERIC(int, bits=32, sortable=True, stored=True, signed=False),
@@ -95,7 +95,9 @@ def to_fields(doc: Document) -> dict:
         "source": " ".join(names),
         "tag_key": SEP.join(doc.tags),
         "source_key": SEP.join(names),
-        "facets": GROUP_SEP.join((SEP.join(doc.tags), SEP.join(names), doc.kind)).encode(),
+        "facets": GROUP_SEP.join(
+            (SEP.join(doc.tags), SEP.join(names), doc.kind, str(date_to_int(doc.date)))
+        ).encode(),
         "date": date_to_int(doc.date),
         "meta": json.dumps(meta, ensure_ascii=False, separators=(",", ":")),
     }

@@ -14,6 +14,7 @@ from whoosh import query as wq
 from searchkit.engine import store
 from searchkit.engine.facets import FACET_NAMES, LAZY_LIMIT, FacetIndex
 from searchkit.engine.highlight import snippet, term_spans
+from searchkit.engine.matchset import match_set
 from searchkit.engine.query import ParsedQuery, QueryBuilder, query_terms
 from searchkit.engine.schema import from_stored, int_to_date
 from searchkit.engine.suggest import MUCH_MORE, Speller
@@ -142,7 +143,7 @@ class Engine:
     def _matching(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest) -> set[int] | frozenset[int]:
         """Docnums matching the text and date restrictions (facet filters not applied)."""
         fx = g.facets
-        base = fx.live if parsed.browse else set(g.searcher.docs_for_query(parsed.query)) & fx.live
+        base = fx.live if parsed.browse else match_set(g.searcher, parsed.query, fx.live)
         lo = max(filter(None, (parsed.date_lo, _int(req.date_from))), default=None)
         hi = min(filter(None, (parsed.date_hi, _int(req.date_to))), default=None)
         if lo is not None or hi is not None:
@@ -171,7 +172,9 @@ class Engine:
                         docs = docs & sel
                 facets[f] = fx.count(f, docs, req.facet_limit)
         total = len(hits_set)
-        hits = self._top_hits(g, parsed, req, hits_set, total)
+        narrowed = bool(selected) or any(
+            (parsed.date_lo, parsed.date_hi, req.date_from, req.date_to))
+        hits = self._top_hits(g, parsed, req, hits_set, total, narrowed)
         return Results(
             query=req.query,
             total=total,
@@ -181,7 +184,7 @@ class Engine:
         )
 
     def _top_hits(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest,
-                  hits_set, total: int) -> list[Hit]:
+                  hits_set, total: int, narrowed: bool) -> list[Hit]:
         want = req.offset + req.limit
         if req.limit <= 0 or req.offset >= total:
             return []
@@ -198,7 +201,10 @@ class Engine:
             docnums = docnums[req.offset:]
             scores = [0.0] * len(docnums)
         else:
-            found = g.searcher.search(parsed.query, filter=hits_set, limit=want)
+            # Whoosh's collector skips blocks that cannot reach the top: it scores far
+            # fewer documents than match. Filter only when something narrowed the set.
+            found = g.searcher.search(parsed.query, limit=want,
+                                      filter=hits_set if narrowed else None)
             docnums = [h.docnum for h in found][req.offset:]
             scores = [h.score for h in found][req.offset:]
         terms = {} if parsed.browse else query_terms(parsed.query, g.reader)
