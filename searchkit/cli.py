@@ -1,0 +1,481 @@
+"""The ``searchkit`` command: index, search, show, stats and the interactive app.
+
+Kept fast to import: only the standard library at module level. The engine, rich
+(through ``searchkit.render``) and Textual are imported inside the command that needs
+them, so ``searchkit search`` never loads Textual or the corpus readers.
+
+Exit status, like grep: 0 when something was found (or the command succeeded),
+1 when a search found nothing, 2 on errors (bad usage, missing index or corpus,
+unknown document), 130 on Ctrl-C.
+
+Adding a subcommand is a ``_cmd_<name>(args) -> int`` function plus a
+``_register_<name>(subparsers, common)`` that builds its parser; list the latter in
+``REGISTRARS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from searchkit.errors import SearchkitError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from searchkit.engine.searcher import Engine
+
+PROG = "searchkit"
+EXIT_OK, EXIT_NONE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+ENV_CORPUS, ENV_INDEX = "SEARCHKIT_CORPUS", "SEARCHKIT_INDEX"
+DEFAULT_CORPUS, DEFAULT_INDEX = "./corpus", "./index"
+
+KIND_CHOICES = ("story", "article")  # = model.KINDS, spelled out to keep imports light
+SORT_CHOICES = ("relevance", "newest", "oldest")  # = model.SORTS
+
+QUERY_HELP = """\
+query language:
+  syria aleppo              all words must match (in title, body or tags)
+  "air strike"              a phrase
+  syria OR iraq             either word; AND is the default
+  syria NOT turkey          leave out documents with a word
+  (syria OR iraq) NOT isil  group with parentheses
+  title:ceasefire           search one field: title:, tag:, source:, kind:
+  tag:"Syrian Civil War"    a context tag (quote tags with spaces)
+  source:reuters            an outlet
+  kind:article              stories or articles
+  date:2016                 a year, a month (date:2016-04) or a day (date:2016-04-29)
+  date:2016-01..2016-06     a range of dates (either end may be left out)
+  date:>=2020               also date:>2020, date:<2016, date:<=2016-06
+  syri*                     words starting with "syri"
+  syria~  syria~2           fuzzy: within 1 (or 2) typing mistakes
+
+  Malformed input (an unbalanced quote or parenthesis) is searched as plain words.
+  An empty query lists the newest documents.
+
+examples:
+  searchkit search aleppo hospital
+  searchkit search '"chemical weapons" date:2013..2014' --sort oldest
+  searchkit search ceasefire --tag "Syrian Civil War" --from 2016-02 --to 2016
+  searchkit search --kind article --limit 5
+  searchkit search 'tag:ISIL NOT source:reuters' --json | jq '.hits[].id'
+
+exit status: 0 results found, 1 no results, 2 error.
+"""
+
+
+class UsageError(SearchkitError):
+    """A bad command-line value found after parsing (e.g. an invalid date)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``searchkit: <message> (see --help)``, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{PROG}: {message} (see `{self.prog} --help`)\n")
+
+
+# --- argument types -----------------------------------------------------------------------
+
+
+def _non_negative(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be 0 or more")
+    return n
+
+
+def _resolve_path(value: str | None, env: str, default: str) -> Path:
+    chosen = value if value is not None else (os.environ.get(env) or default)
+    return Path(os.path.abspath(os.path.expanduser(chosen)))
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def _add_location_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # After a subcommand the defaults are SUPPRESS, so a value given before the
+    # subcommand is not overwritten by the subparser's default.
+    default = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("locations")
+    group.add_argument(
+        "--corpus",
+        metavar="DIR",
+        default=default,
+        help=f"corpus folder (env {ENV_CORPUS}; default {DEFAULT_CORPUS})",
+    )
+    group.add_argument(
+        "--index",
+        metavar="DIR",
+        default=default,
+        help=f"index folder (env {ENV_INDEX}; default {DEFAULT_INDEX})",
+    )
+
+
+Registrar = Callable[["argparse._SubParsersAction", argparse.ArgumentParser], None]
+
+
+def _register_index(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "index",
+        parents=[common],
+        help="build or update the index from the corpus",
+        description="Build the index, or bring it up to date with the corpus: only files "
+        "added, changed or removed since the last run are read.",
+    )
+    p.add_argument("--rebuild", action="store_true", help="build from scratch")
+    p.add_argument(
+        "--wait", action="store_true", help="wait for another process updating the index"
+    )
+    p.set_defaults(func=_cmd_index)
+
+
+def _register_search(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "search",
+        parents=[common],
+        help="search the index",
+        description="Search stories and articles. Prints ranked hits with highlighted "
+        "snippets and facet counts, or JSON with --json.",
+        epilog=QUERY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("query", nargs="*", metavar="QUERY", help="the query (words are joined)")
+    f = p.add_argument_group("filters (repeat an option to allow several values)")
+    f.add_argument("--tag", action="append", default=[], metavar="TAG", help="context tag")
+    f.add_argument("--source", action="append", default=[], metavar="S", help="outlet")
+    f.add_argument("--kind", choices=KIND_CHOICES, help="stories or articles only")
+    f.add_argument("--year", action="append", default=[], metavar="YYYY", help="year")
+    f.add_argument(
+        "--from", dest="date_from", metavar="DATE", help="on or after: YYYY, YYYY-MM, YYYY-MM-DD"
+    )
+    f.add_argument(
+        "--to", dest="date_to", metavar="DATE", help="on or before (--to 2016 = end of 2016)"
+    )
+    o = p.add_argument_group("output")
+    o.add_argument("--sort", choices=SORT_CHOICES, default="relevance", help="default: relevance")
+    o.add_argument("--limit", type=_non_negative, default=10, metavar="N", help="default: 10")
+    o.add_argument("--offset", type=_non_negative, default=0, metavar="N", help="skip N hits")
+    o.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    p.set_defaults(func=_cmd_search)
+
+
+def _register_show(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "show",
+        parents=[common],
+        help="show one document with its related stories",
+        description="Show a whole document: metadata, body, and its related stories "
+        "(for an article, the most similar stories).",
+    )
+    p.add_argument("id", metavar="ID", help="document id as printed by search")
+    p.add_argument("--json", action="store_true", help="print the document as JSON")
+    p.set_defaults(func=_cmd_show)
+
+
+def _register_stats(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "stats", parents=[common], help="what the index holds", description="Index statistics."
+    )
+    p.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    p.set_defaults(func=_cmd_stats)
+
+
+def _register_tui(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "tui",
+        parents=[common],
+        help="the interactive search app (the default)",
+        description="Start the interactive app, optionally with a first query.",
+    )
+    p.add_argument("query", nargs="*", metavar="QUERY", help="a first query")
+    p.set_defaults(func=_cmd_tui)
+
+
+#: Subcommands in help order. Add one: write _register_x and _cmd_x, list it here.
+REGISTRARS: list[Registrar] = [
+    _register_index,
+    _register_search,
+    _register_show,
+    _register_stats,
+    _register_tui,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from searchkit import __version__
+
+    parser = _Parser(
+        prog=PROG,
+        description="Full-text search for news archives, from the terminal. "
+        "Without a command, starts the interactive app.",
+        epilog="Run `searchkit COMMAND --help` for a command's options; "
+        "`searchkit search --help` describes the query language.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_location_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_location_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for register in REGISTRARS:
+        register(sub, common)
+    return parser
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    try:
+        args, extra = parser.parse_known_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    if extra:
+        # Words of a query may follow its options: `search syria --tag ISIL aleppo`.
+        words = [w for w in extra if not w.startswith("-") or w == "-"]
+        if getattr(args, "command", None) in ("search", "tui") and len(words) == len(extra):
+            args.query = [*args.query, *extra]
+        else:
+            return _fail(f"unrecognized arguments: {' '.join(extra)} (see `{PROG} --help`)")
+    args.corpus = _resolve_path(args.corpus, ENV_CORPUS, DEFAULT_CORPUS)
+    args.index = _resolve_path(args.index, ENV_INDEX, DEFAULT_INDEX)
+    func: Callable[[argparse.Namespace], int] = getattr(args, "func", _cmd_tui)
+    if not hasattr(args, "query"):
+        args.query = []
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`searchkit search x | head`): stop quietly.
+        _silence_stdout()
+        return EXIT_OK
+    except SearchkitError as exc:
+        return _fail(str(exc))
+    except OSError as exc:  # permissions, full disk, ...: the user's to fix
+        return _fail(str(exc))
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def _console(*, stderr: bool = False) -> Console:
+    from searchkit.render import make_console
+
+    return make_console(stderr=stderr)
+
+
+def _open_engine(index: Path) -> Engine:
+    from searchkit.engine.searcher import Engine
+
+    return Engine(index)
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from searchkit.engine.writer import update_index
+    from searchkit.errors import CorpusMissing
+    from searchkit.render import IndexProgress, render_index_report
+
+    corpus: Path = args.corpus
+    if not corpus.is_dir():
+        raise CorpusMissing(str(corpus))
+    with IndexProgress(_console(stderr=True)) as progress:
+        report = update_index(
+            corpus, args.index, rebuild=args.rebuild, wait=args.wait, progress=progress.update
+        )
+    render_index_report(_console(), report, corpus=corpus, index=args.index)
+    return EXIT_OK
+
+
+def _parse_date_option(option: str, value: str | None, *, end: bool):
+    if value is None:
+        return None
+    from searchkit.engine.query import parse_date
+
+    parsed = parse_date(value.strip(), end=end)
+    if parsed is None:
+        raise UsageError(f"{option}: invalid date {value!r}; use YYYY, YYYY-MM or YYYY-MM-DD")
+    return parsed
+
+
+def build_request(args: argparse.Namespace):
+    """The ``SearchRequest`` the search options describe."""
+    from searchkit.model import SearchRequest
+
+    date_from = _parse_date_option("--from", args.date_from, end=False)
+    date_to = _parse_date_option("--to", args.date_to, end=True)
+    if date_from and date_to and date_from > date_to:
+        raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
+    for year in args.year:
+        if not (year.isdigit() and len(year) == 4):
+            raise UsageError(f"--year: invalid year {year!r}; use YYYY")
+    filters = tuple(
+        (facet, tuple(_dedupe(values)))
+        for facet, values in (
+            ("tag", args.tag),
+            ("year", args.year),
+            ("source", args.source),
+            ("kind", [args.kind] if args.kind else []),
+        )
+        if values
+    )
+    return SearchRequest(
+        query=" ".join(args.query).strip(),
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        sort=args.sort,
+        limit=args.limit,
+        offset=args.offset,
+    )
+
+
+def _dedupe(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        v = v.strip()
+        if v:
+            seen.setdefault(v, None)
+    return list(seen)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    request = build_request(args)
+    engine = _open_engine(args.index)
+    results = engine.search(request)
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps(results.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    else:
+        from searchkit.render import render_results
+
+        render_results(_console(), results, request)
+    return EXIT_OK if results.total else EXIT_NONE
+
+
+def id_candidates(raw: str, corpus: Path | None = None) -> list[str]:
+    """Spellings of a document id to try, most literal first.
+
+    Accepts the id search prints (``news/2016/04/29/x.md``), with a leading ``./``,
+    ``/`` or ``corpus/`` (or the corpus folder's own name), and a path to the file.
+    """
+    out: list[str] = []
+
+    def add(candidate: str) -> None:
+        if candidate and candidate not in out:
+            out.append(candidate)
+
+    add(raw)
+    text = raw.strip().replace("\\", "/")
+    add(text)
+    if corpus is not None:
+        try:
+            rel = Path(os.path.abspath(os.path.expanduser(text))).relative_to(corpus)
+            add(rel.as_posix())
+        except ValueError:
+            pass
+    prefixes = ["./", "/", "corpus/"]
+    if corpus is not None and corpus.name and corpus.name != "corpus":
+        prefixes.append(corpus.name + "/")
+    changed = True
+    while changed:
+        changed = False
+        for prefix in prefixes:
+            if text.startswith(prefix):
+                text = text[len(prefix) :]
+                add(text)
+                changed = True
+    return out
+
+
+def _find_document(engine: Engine, raw: str, corpus: Path):
+    from searchkit.errors import UnknownDocument
+
+    for candidate in id_candidates(raw, corpus):
+        if engine.has(candidate):
+            return engine.document(candidate)
+    raise UnknownDocument(raw)
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    engine = _open_engine(args.index)
+    view = _find_document(engine, args.id, args.corpus)
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps(view.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    else:
+        from searchkit.render import render_document
+
+        render_document(_console(), view)
+    return EXIT_OK
+
+
+def stats_to_json(stats) -> dict:
+    """``IndexStats`` as JSON (the model has no ``to_json`` for it)."""
+    return {
+        "path": stats.path,
+        "documents": dict(stats.documents),
+        "total": sum(stats.documents.values()),
+        "first_date": stats.first_date.isoformat() if stats.first_date else None,
+        "last_date": stats.last_date.isoformat() if stats.last_date else None,
+        "top_tags": [[v, c] for v, c in stats.top_tags],
+        "top_sources": [[v, c] for v, c in stats.top_sources],
+        "size_bytes": stats.size_bytes,
+        "built_at": stats.built_at.isoformat() if stats.built_at else None,
+        "updated_at": stats.updated_at.isoformat() if stats.updated_at else None,
+    }
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    engine = _open_engine(args.index)
+    stats = engine.stats()
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps(stats_to_json(stats), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    else:
+        from searchkit.render import render_stats
+
+        render_stats(_console(), stats)
+    return EXIT_OK
+
+
+def _cmd_tui(args: argparse.Namespace) -> int:
+    try:
+        from searchkit.tui.app import run_app
+    except ImportError as exc:
+        return _fail(f"cannot start the interactive app: {exc}")
+    status = run_app(corpus=args.corpus, index=args.index, query=" ".join(args.query).strip())
+    return status if isinstance(status, int) else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

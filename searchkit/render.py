@@ -1,0 +1,485 @@
+"""Rich rendering of results, documents, statistics and index reports for people.
+
+Document text is data, never markup: everything printed here is a ``rich.text.Text``
+built with ``append``/``stylize``, on a console whose markup, emoji and automatic
+highlighting are switched off. A headline such as ``UNSC [UN Security Council]
+Resolution [bold]x[/]`` prints exactly as written.
+
+Only this module and ``searchkit.cli`` import rich.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any
+
+from rich.console import Console, Group
+from rich.text import Text
+
+from searchkit.model import FACETS, DocumentView, Hit, IndexStats, RelatedEntry, Results
+
+if TYPE_CHECKING:
+    from rich.progress import ProgressColumn, Task
+
+    from searchkit.engine.writer import UpdateReport
+    from searchkit.model import FileReport, SearchRequest
+
+HIGHLIGHT = "bold reverse"
+TITLE = "bold"
+DIM = "dim"
+SEP = " · "
+INDENT = 4
+FACET_VALUES = 5  # values shown per facet under the hits
+REPORT_LINES = 50  # file reports listed before "… and N more"
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+
+
+def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options: Any) -> Console:
+    """A console that never interprets text: no markup, emoji or auto-highlighting.
+
+    Colour follows rich's defaults: none when the output is not a terminal, none
+    when NO_COLOR is set. Off a terminal, long lines are not wrapped.
+    """
+    console = Console(
+        stderr=stderr, file=file, markup=False, emoji=False, highlight=False, **options
+    )
+    if not console.is_terminal:
+        console.soft_wrap = True
+    return console
+
+
+def highlighted(text: str, spans: Iterable[Sequence[int]], style: str = HIGHLIGHT) -> Text:
+    """``text`` as a Text with ``style`` on each [start, end) span."""
+    out = Text(text)
+    size = len(text)
+    for start, end in spans:
+        start, end = max(0, start), min(size, end)
+        if start < end:
+            out.stylize(style, start, end)
+    return out
+
+
+def one_line(text: str, spans: Iterable[Sequence[int]]) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with each run of line breaks made one space, and ``spans`` moved along."""
+    pieces: list[str] = []
+    # shifts[i] = (position in the old text, how far later text moves left)
+    shifts: list[tuple[int, int]] = []
+    last, removed = 0, 0
+    for m in _LINE_BREAKS.finditer(text):
+        pieces.append(text[last : m.start()])
+        pieces.append(" ")
+        removed += len(m.group(0)) - 1
+        shifts.append((m.end(), removed))
+        last = m.end()
+    pieces.append(text[last:])
+
+    def move(pos: int) -> int:
+        shift = 0
+        for end, total in shifts:
+            if pos >= end:
+                shift = total
+            else:
+                break
+        return pos - shift
+
+    return "".join(pieces), [(move(s), move(e)) for s, e in spans]
+
+
+def fmt_date(d: date | None) -> str:
+    return d.isoformat() if d else "undated"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+# --- search results -------------------------------------------------------------------------
+
+
+def _filters_text(request: SearchRequest | None) -> str:
+    if request is None:
+        return ""
+    parts = [f"{name}: {', '.join(values)}" for name, values in request.filters if values]
+    if request.date_from:
+        parts.append(f"from {request.date_from.isoformat()}")
+    if request.date_to:
+        parts.append(f"to {request.date_to.isoformat()}")
+    return f" [{'; '.join(parts)}]" if parts else ""
+
+
+def results_header(results: Results, request: SearchRequest | None = None) -> Text:
+    """``12 results for syria (3.1 ms)``, plus filters and the page shown."""
+    shown_query = results.suggestion if results.corrected_from else results.query
+    header = Text()
+    if shown_query:
+        header.append(_plural(results.total, "result"))
+        header.append(" for ")
+        header.append(shown_query, style="bold")
+    else:
+        sort = request.sort if request else "relevance"
+        order = "oldest first" if sort == "oldest" else "newest first"
+        header.append(f"{_plural(results.total, 'document')}, {order}")
+    header.append(_filters_text(request))
+    header.append(f" ({results.elapsed_ms:.1f} ms)", style=DIM)
+    if results.hits:
+        offset = request.offset if request else 0
+        first, last = offset + 1, offset + len(results.hits)
+        if first > 1 or last < results.total:
+            header.append(f" — showing {first}–{last}", style=DIM)
+    return header
+
+
+def render_hit(console: Console, rank: int, hit: Hit) -> None:
+    """Rank, title, date · kind · outlets, id, snippet (left out when it is the title)."""
+    title = highlighted(hit.title, hit.title_highlights)
+    title.stylize(TITLE)
+    meta = Text(fmt_date(hit.date))
+    meta.append(SEP + hit.kind)
+    if hit.outlets:
+        meta.append(SEP + ", ".join(o.name for o in hit.outlets))
+    lines = [title, meta, Text(hit.id, style=DIM, overflow="fold")]
+    if hit.snippet and not _repeats_title(hit.snippet, hit.title):
+        text, spans = one_line(hit.snippet, hit.highlights)
+        lines.append(highlighted(text, spans))
+    _numbered(console, rank, lines)
+
+
+def _repeats_title(snippet: str, title: str) -> bool:
+    """Whether the snippet only repeats (part of) the title, as for a story without body."""
+    core = snippet.strip().strip("…").strip()
+    return not core or core in title
+
+
+def _numbered(console: Console, n: int, lines: list[Text]) -> None:
+    """``lines`` as one numbered entry, later lines indented under the first."""
+    label = f"{n:>{INDENT - 2}}."
+    if console.is_terminal:
+        from rich.table import Table
+
+        # A grid keeps wrapped lines clear of the number column.
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=INDENT - 1, justify="right", style=DIM, no_wrap=True)
+        grid.add_column()
+        grid.add_row(Text(label), Group(*lines))
+        console.print(grid)
+        return
+    first = Text().append(label + " ", style=DIM)
+    first.append_text(lines[0])
+    console.print(first)
+    for line in lines[1:]:
+        console.print(Text(" " * INDENT) + line)
+
+
+def facets_lines(facets: dict[str, list[tuple[str, int]]], limit: int = FACET_VALUES) -> list[Text]:
+    """One compact line per facet: ``tag     ISIL 12 · Syrian Civil War 9``."""
+    width = max(len(n) for n in FACETS)
+    lines = []
+    for name in FACETS:
+        values = list(facets.get(name) or [])
+        if not values:
+            continue
+        if name == "year":  # the engine lists years in time order; show the busiest
+            values.sort(key=lambda vc: (-vc[1], vc[0]))
+        line = Text().append(f"{name:<{width}}  ", style=DIM)
+        for i, (value, count) in enumerate(values[:limit]):
+            if i:
+                line.append(SEP, style=DIM)
+            line.append(str(value))
+            line.append(f" {count:,}", style=DIM)
+        if len(values) > limit:
+            line.append(f"{SEP}…", style=DIM)
+        lines.append(line)
+    return lines
+
+
+def render_results(
+    console: Console, results: Results, request: SearchRequest | None = None
+) -> None:
+    console.print(results_header(results, request))
+    for notice in results.notices:
+        console.print(Text(notice, style=DIM))
+    if results.suggestion and not results.corrected_from:
+        hint = Text().append("Did you mean: ", style=DIM)
+        hint.append(results.suggestion, style="bold")
+        hint.append("?", style=DIM)
+        console.print(hint)
+    offset = request.offset if request else 0
+    for i, hit in enumerate(results.hits):
+        console.print()
+        render_hit(console, offset + i + 1, hit)
+    lines = facets_lines(results.facets)
+    if lines and results.total:
+        console.print()
+        for line in lines:
+            console.print(line)
+
+
+# --- one document ---------------------------------------------------------------------------
+
+
+def _related_lines(entry: RelatedEntry) -> list[Text]:
+    title = Text(entry.title or "(untitled)")
+    meta = Text(fmt_date(entry.date) + SEP)
+    if entry.in_archive:
+        meta.append("in archive", style="green")
+    else:
+        meta.append("not in archive")
+    if entry.tags:
+        meta.append(SEP + ", ".join(entry.tags))
+    lines = [title, meta, Text(entry.id, style=DIM, overflow="fold")]
+    if not entry.in_archive:
+        for line in lines:
+            line.stylize(DIM)
+    return lines
+
+
+def _related_block(console: Console, heading: str, entries: Sequence[RelatedEntry]) -> None:
+    console.print()
+    console.print(Text().append(f"{heading} ({len(entries)})", style="bold underline"))
+    if not entries:
+        console.print(Text().append("none", style=DIM))
+    for n, entry in enumerate(entries, 1):
+        _numbered(console, n, _related_lines(entry))
+
+
+def render_document(console: Console, view: DocumentView) -> None:
+    doc = view.document
+    console.print(Text(doc.title or "(untitled)", style=TITLE))
+    meta = Text(fmt_date(doc.date))
+    meta.append(SEP + doc.kind)
+    meta.append(SEP)
+    meta.append(doc.id, style=DIM)
+    console.print(meta)
+    if doc.outlets:
+        console.print()
+        console.print(Text().append("Sources", style="bold underline"))
+        for n, outlet in enumerate(doc.outlets, 1):
+            line = Text(f"{n:>2}. ")
+            line.append(outlet.name)
+            if outlet.url:
+                line.append("  ")
+                line.append(outlet.url, style=f"{DIM} link {outlet.url}")
+            console.print(line)
+    if doc.tags:
+        console.print()
+        tags = Text().append("Tags: ", style="bold")
+        tags.append(", ".join(doc.tags))
+        console.print(tags)
+    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(doc.body or "") if p.strip()]
+    for paragraph in paragraphs:
+        console.print()
+        console.print(Text(paragraph))
+    if doc.kind == "story" or view.related:
+        _related_block(console, "Related stories", view.related)
+    if doc.kind == "article" or view.similar:
+        _related_block(console, "Similar stories", view.similar)
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def human_age(when: datetime, now: datetime | None = None) -> str:
+    """``5 minutes ago``, ``3 days ago``."""
+    if now is None:
+        now = datetime.now(UTC) if when.tzinfo else datetime.now()
+    seconds = (now - when).total_seconds()
+    if seconds < 0:
+        return "in the future"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            return f"{_plural(int(seconds // size), unit)} ago"
+    return "just now"
+
+
+def _when(value: datetime | None, now: datetime | None = None) -> Text:
+    if value is None:
+        return Text().append("unknown", style=DIM)
+    local = value.astimezone() if value.tzinfo else value
+    out = Text(local.strftime("%Y-%m-%d %H:%M"))
+    out.append(f" ({human_age(value, now)})", style=DIM)
+    return out
+
+
+def _counts_block(console: Console, heading: str, pairs: Sequence[tuple[str, int]]) -> None:
+    console.print(Text().append(heading, style="bold"))
+    if not pairs:
+        console.print(Text().append("  none", style=DIM))
+    width = max((len(f"{c:,}") for _, c in pairs), default=0)
+    for value, count in pairs:
+        line = Text().append(f"  {count:>{width},}  ", style=DIM)
+        line.append(str(value))
+        console.print(line)
+
+
+def render_stats(console: Console, stats: IndexStats, now: datetime | None = None) -> None:
+    total = sum(stats.documents.values())
+    line = Text().append("Index       ", style="bold")
+    line.append(stats.path)
+    line.append(f" ({human_size(stats.size_bytes)})", style=DIM)
+    console.print(line)
+    docs = Text().append("Documents   ", style="bold")
+    docs.append(f"{total:,}")
+    if stats.documents:
+        parts = [
+            _plural(c, k, "stories" if k == "story" else None)
+            for k, c in sorted(stats.documents.items())
+        ]
+        docs.append(f" ({', '.join(parts)})", style=DIM)
+    console.print(docs)
+    dates = Text().append("Dates       ", style="bold")
+    if stats.first_date or stats.last_date:
+        dates.append(f"{fmt_date(stats.first_date)} – {fmt_date(stats.last_date)}")
+    else:
+        dates.append("none", style=DIM)
+    console.print(dates)
+    console.print(Text().append("Built       ", style="bold") + _when(stats.built_at, now))
+    console.print(Text().append("Updated     ", style="bold") + _when(stats.updated_at, now))
+    console.print()
+    _counts_block(console, "Top tags", stats.top_tags)
+    console.print()
+    _counts_block(console, "Top outlets", stats.top_sources)
+
+
+# --- indexing -------------------------------------------------------------------------------
+
+
+def _rate_column() -> ProgressColumn:
+    from rich.progress import ProgressColumn
+
+    class RateColumn(ProgressColumn):
+        """Files per second."""
+
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} files/s" if speed else "", style=DIM)
+
+    return RateColumn()
+
+
+_PHASES = {"scanning": "Scanning corpus", "indexing": "Indexing", "committing": "Committing"}
+
+
+class IndexProgress:
+    """A progress bar (files, rate, ETA) fed by ``update_index``'s progress callback.
+
+    Shown only when the console is a terminal; disappears when done.
+    """
+
+    def __init__(self, console: Console) -> None:
+        # Imported here: `searchkit search` has no use for rich.progress.
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<16}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _rate_column(),
+            TimeRemainingColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self.task = self.progress.add_task("Starting", total=None)
+
+    def __enter__(self) -> IndexProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.progress.stop()
+
+    def update(self, phase: str, done: int, total: int) -> None:
+        description = _PHASES.get(phase, phase.capitalize())
+        if phase == "scanning" or total <= 0:
+            self.progress.update(self.task, description=description, total=None)
+            return
+        task = self.progress.tasks[0]
+        if task.total != total:
+            self.progress.reset(self.task, total=total, completed=done, description=description)
+        else:
+            self.progress.update(self.task, completed=done, description=description)
+
+
+def _report_lines(console: Console, heading: str, reports: Sequence[FileReport]) -> None:
+    if not reports:
+        return
+    console.print()
+    console.print(Text(f"{heading} ({len(reports)}):", style="bold"))
+    for report in reports[:REPORT_LINES]:
+        line = Text("  ")
+        line.append(report.path)
+        line.append(": ", style=DIM)
+        line.append(report.reason)
+        console.print(line)
+    if len(reports) > REPORT_LINES:
+        console.print(Text(f"  … and {len(reports) - REPORT_LINES:,} more", style=DIM))
+
+
+def render_index_report(
+    console: Console, report: UpdateReport, *, corpus: Path, index: Path
+) -> None:
+    head = Text().append("Rebuilt" if report.rebuilt else "Updated", style="bold")
+    head.append(f" {index} from {corpus}")
+    if report.rebuilt:
+        head.append(f" ({report.reason})", style=DIM)
+    console.print(head)
+    counts = Text("  ")
+    for i, (label, n) in enumerate(
+        (
+            ("added", len(report.added)),
+            ("changed", len(report.changed)),
+            ("removed", len(report.removed)),
+            ("unchanged", report.unchanged),
+        )
+    ):
+        if i:
+            counts.append(SEP, style=DIM)
+        counts.append(f"{n:,} {label}")
+    console.print(counts)
+    docs = Text(f"  {_plural(report.documents, 'document')} in the index")
+    console.print(docs)
+    _report_lines(console, "Skipped", report.skipped)
+    _report_lines(console, "Notices", report.notices)
+    console.print()
+    console.print(Text(f"Done in {report.seconds:.1f} s", style=DIM))
+
+
+__all__ = [
+    "IndexProgress",
+    "highlighted",
+    "make_console",
+    "render_document",
+    "render_index_report",
+    "render_results",
+    "render_stats",
+]
