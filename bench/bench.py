@@ -34,16 +34,46 @@ DEFAULT_TARBALL = REPO.parent / "shared" / "corpora" / "news-events.tar.gz"
 DEFAULT_WORKDIR = Path("/tmp/searchkit-bench")
 
 QUERIES = [
-    "syria", "earthquake", "airstrike", "election results", '"prime minister"',
-    "ukraine russia", "hurricane florida", "covid vaccine", "ebola outbreak",
-    "brexit referendum", "tag:\"syrian civil war\"", "source:reuters iran",
-    "climate change summit", "north korea missile", "gaza ceasefire", "oil prices",
-    "protest police", "supreme court ruling", "terror attack paris", "floods",
-    "nobel prize", "world cup", "olympics doping", "bank collapse", "tsunami japan",
-    "syri*", "assad OR putin", "israel NOT gaza", "date:2016 aleppo",
-    "refugees europe date:2015..2016", "kind:story cyclone", "bombing baghdad",
-    "ceasefire", "coup", "pandemic", "wildfire california", "volcano eruption",
-    "trade war china tariffs", "ukriane invasoin", "shooting",
+    "syria",
+    "earthquake",
+    "airstrike",
+    "election results",
+    '"prime minister"',
+    "ukraine russia",
+    "hurricane florida",
+    "covid vaccine",
+    "ebola outbreak",
+    "brexit referendum",
+    'tag:"syrian civil war"',
+    "source:reuters iran",
+    "climate change summit",
+    "north korea missile",
+    "gaza ceasefire",
+    "oil prices",
+    "protest police",
+    "supreme court ruling",
+    "terror attack paris",
+    "floods",
+    "nobel prize",
+    "world cup",
+    "olympics doping",
+    "bank collapse",
+    "tsunami japan",
+    "syri*",
+    "assad OR putin",
+    "israel NOT gaza",
+    "date:2016 aleppo",
+    "refugees europe date:2015..2016",
+    "kind:story cyclone",
+    "bombing baghdad",
+    "ceasefire",
+    "coup",
+    "pandemic",
+    "wildfire california",
+    "volcano eruption",
+    "trade war china tariffs",
+    "ukriane invasoin",
+    "shooting",
 ]
 
 
@@ -88,7 +118,9 @@ def build(corpus: Path, index: Path) -> dict:
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(corpus), str(index)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     import json
 
@@ -117,8 +149,13 @@ def search_latency(index: Path) -> dict:
     t = time.perf_counter()
     engine.search(SearchRequest(""))
     browse = (time.perf_counter() - t) * 1000
-    return {"open_s": open_s, "p50": pct(times, 50), "p95": pct(times, 95),
-            "browse_ms": browse, "slowest": slow}
+    return {
+        "open_s": open_s,
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
+        "browse_ms": browse,
+        "slowest": slow,
+    }
 
 
 def one_shot(corpus: Path, index: Path) -> dict:
@@ -126,8 +163,19 @@ def one_shot(corpus: Path, index: Path) -> dict:
     for q in ["syria", "earthquake italy", '"prime minister"', "ukraine", "hurricane"]:
         t = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "searchkit", "--index", str(index), "--corpus", str(corpus),
-             "search", q], capture_output=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "searchkit",
+                "--index",
+                str(index),
+                "--corpus",
+                str(corpus),
+                "search",
+                q,
+            ],
+            capture_output=True,
+            check=False,
         )
         walls.append(time.perf_counter() - t)
     return {"median_s": statistics.median(walls), "max_s": max(walls)}
@@ -187,8 +235,10 @@ def fts5(corpus: Path, workdir: Path) -> dict:
     db = sqlite3.connect(db_path)
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tags, "
-               "tokenize='porter unicode61')")
+    db.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, tags, "
+        "tokenize='porter unicode61')"
+    )
     db.execute("CREATE TABLE facets (doc INTEGER, facet TEXT, value TEXT)")
     n = 0
     rows, facet_rows = [], []
@@ -203,8 +253,9 @@ def fts5(corpus: Path, workdir: Path) -> dict:
         facet_rows.append((n, "year", str(doc.date.year) if doc.date else ""))
         facet_rows.append((n, "kind", doc.kind))
         if len(rows) >= 5000:
-            db.executemany("INSERT INTO docs(rowid, id, title, body, tags) VALUES (?,?,?,?,?)",
-                           rows)
+            db.executemany(
+                "INSERT INTO docs(rowid, id, title, body, tags) VALUES (?,?,?,?,?)", rows
+            )
             db.executemany("INSERT INTO facets VALUES (?,?,?)", facet_rows)
             rows, facet_rows = [], []
     db.executemany("INSERT INTO docs(rowid, id, title, body, tags) VALUES (?,?,?,?,?)", rows)
@@ -214,8 +265,11 @@ def fts5(corpus: Path, workdir: Path) -> dict:
     build_s = time.perf_counter() - t
 
     def fts_query(q: str) -> str:
-        words = [w for w in q.replace('"', " ").replace("*", " ").split()
-                 if w.isalnum() and w not in ("OR", "NOT", "AND")]
+        words = [
+            w
+            for w in q.replace('"', " ").replace("*", " ").split()
+            if w.isalnum() and w not in ("OR", "NOT", "AND")
+        ]
         return " ".join(f'"{w}"' for w in words) or '""'
 
     times = []
@@ -226,20 +280,29 @@ def fts5(corpus: Path, workdir: Path) -> dict:
             match = fts_query(q)
             db.execute(
                 "SELECT id, snippet(docs, 2, '[', ']', '…', 30), bm25(docs, 2.0, 1.0, 1.5) AS s "
-                "FROM docs WHERE docs MATCH ? ORDER BY s LIMIT 10", (match,)).fetchall()
+                "FROM docs WHERE docs MATCH ? ORDER BY s LIMIT 10",
+                (match,),
+            ).fetchall()
             db.execute(
                 "SELECT facet, value, count(*) FROM facets WHERE doc IN "
                 "(SELECT rowid FROM docs WHERE docs MATCH ?) GROUP BY facet, value",
-                (match,)).fetchall()
+                (match,),
+            ).fetchall()
             times.append((time.perf_counter() - t) * 1000)
     db.close()
-    return {"docs": n, "seconds": build_s, "size_mb": db_path.stat().st_size / 2**20,
-            "p50": pct(times, 50), "p95": pct(times, 95)}
+    return {
+        "docs": n,
+        "seconds": build_s,
+        "size_mb": db_path.stat().st_size / 2**20,
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
+    }
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--tarball", type=Path, default=DEFAULT_TARBALL)
     ap.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     ap.add_argument("--skip-build", action="store_true", help="reuse the index in WORKDIR")
@@ -254,27 +317,37 @@ def main() -> None:
 
     if not args.skip_build:
         b = build(corpus, index)
-        print(f"build:    {b['docs']} docs in {b['seconds']:.1f} s = "
-              f"{b['docs'] / b['seconds']:.0f} docs/s; skipped {b['skipped']}; "
-              f"index {b['size_mb']:.0f} MB; peak RSS {b['rss_mb']:.0f} MB")
+        print(
+            f"build:    {b['docs']} docs in {b['seconds']:.1f} s = "
+            f"{b['docs'] / b['seconds']:.0f} docs/s; skipped {b['skipped']}; "
+            f"index {b['size_mb']:.0f} MB; peak RSS {b['rss_mb']:.0f} MB"
+        )
     s = search_latency(index)
-    print(f"search:   p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms over {len(QUERIES)} queries "
-          f"(facets + top 10 highlighted); open+first {s['open_s']:.2f} s; "
-          f"browse {s['browse_ms']:.1f} ms")
+    print(
+        f"search:   p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms over {len(QUERIES)} queries "
+        f"(facets + top 10 highlighted); open+first {s['open_s']:.2f} s; "
+        f"browse {s['browse_ms']:.1f} ms"
+    )
     print("          slowest: " + ", ".join(f"{q!r} {ms:.0f} ms" for ms, q in s["slowest"]))
     o = one_shot(corpus, index)
     print(f"one-shot: `searchkit search` median {o['median_s']:.2f} s, max {o['max_s']:.2f} s wall")
     inc = incremental(corpus, index)
-    print(f"update:   no change {inc['no_change_s']:.2f} s; add 100 {inc['add_100_s']:.2f} s; "
-          f"modify 100 + delete 100 {inc['modify_100_delete_100_s']:.2f} s")
+    print(
+        f"update:   no change {inc['no_change_s']:.2f} s; add 100 {inc['add_100_s']:.2f} s; "
+        f"modify 100 + delete 100 {inc['modify_100_delete_100_s']:.2f} s"
+    )
     if not args.skip_fts:
         f = fts5(corpus, args.workdir)
-        print(f"FTS5:     {f['docs']} docs in {f['seconds']:.1f} s = "
-              f"{f['docs'] / f['seconds']:.0f} docs/s; {f['size_mb']:.0f} MB; "
-              f"search p50 {f['p50']:.1f} ms, p95 {f['p95']:.1f} ms")
+        print(
+            f"FTS5:     {f['docs']} docs in {f['seconds']:.1f} s = "
+            f"{f['docs'] / f['seconds']:.0f} docs/s; {f['size_mb']:.0f} MB; "
+            f"search p50 {f['p50']:.1f} ms, p95 {f['p95']:.1f} ms"
+        )
         if not args.skip_build:
-            print(f"ratio:    build time searchkit/FTS5 {b['seconds'] / f['seconds']:.2f}; "
-                  f"search p95 searchkit/FTS5 {s['p95'] / f['p95']:.2f}")
+            print(
+                f"ratio:    build time searchkit/FTS5 {b['seconds'] / f['seconds']:.2f}; "
+                f"search p95 searchkit/FTS5 {s['p95'] / f['p95']:.2f}"
+            )
     me, kids = rss_mb()
     print(f"bench process peak RSS {me:.0f} MB (children {kids:.0f} MB)")
 

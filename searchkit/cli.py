@@ -200,6 +200,33 @@ def _register_tui(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
     p.set_defaults(func=_cmd_tui)
 
 
+def _register_add(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "add",
+        parents=[common],
+        help="copy stories and articles into the corpus, then update the index",
+        description="Copy files (or the .md/.txt files of folders) into the corpus: a story "
+        "to news/YYYY/MM/D/<slug>.md from its date line and headline, an article to "
+        "articles/. Identical files are skipped; an existing different file is kept unless "
+        "--force. Files that cannot be read or parsed are reported and not copied.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    p.add_argument("--force", action="store_true", help="overwrite different existing files")
+    p.add_argument("--wait", action="store_true", help="wait for another index update")
+    p.set_defaults(func=_cmd_add)
+
+
+def _register_watch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "watch",
+        parents=[common],
+        help="keep the index current while files change (Ctrl-C stops)",
+        description="Update the index now, then whenever files in the corpus appear, change "
+        "or vanish (bursts are batched). Ctrl-C stops cleanly.",
+    )
+    p.set_defaults(func=_cmd_watch)
+
+
 #: Subcommands in help order. Add one: write _register_x and _cmd_x, list it here.
 REGISTRARS: list[Registrar] = [
     _register_index,
@@ -207,6 +234,8 @@ REGISTRARS: list[Registrar] = [
     _register_show,
     _register_stats,
     _register_tui,
+    _register_add,
+    _register_watch,
 ]
 
 
@@ -465,6 +494,47 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         from searchkit.render import render_stats
 
         render_stats(_console(), stats)
+    return EXIT_OK
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    from searchkit.engine.ingest import add_paths
+    from searchkit.engine.writer import update_index
+    from searchkit.errors import CorpusMissing
+    from searchkit.render import render_add_report, render_index_report
+
+    corpus: Path = args.corpus
+    if not corpus.is_dir():
+        raise CorpusMissing(str(corpus))
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        return _fail(f"no such file or folder: {missing[0]}")
+    added = add_paths(args.paths, corpus, force=args.force)
+    render_add_report(_console(), added)
+    report = update_index(corpus, args.index, wait=args.wait)
+    render_index_report(_console(), report, corpus=corpus, index=args.index)
+    return EXIT_ERROR if added.bad or added.refused else EXIT_OK
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from searchkit.engine.watch import watch
+    from searchkit.errors import CorpusMissing
+    from searchkit.render import render_watch_update
+
+    corpus: Path = args.corpus
+    if not corpus.is_dir():
+        raise CorpusMissing(str(corpus))
+    console = _console()
+    console.print(f"Watching {corpus} (index {args.index}); Ctrl-C stops.", markup=False)
+    try:
+        watch(
+            corpus,
+            args.index,
+            lambda r: render_watch_update(console, r),
+            on_ready=lambda r: render_watch_update(console, r),
+        )
+    except KeyboardInterrupt:
+        console.print("Stopped.", markup=False)
     return EXIT_OK
 
 

@@ -25,6 +25,7 @@ from searchkit.model import FACETS, DocumentView, Hit, IndexStats, RelatedEntry,
 if TYPE_CHECKING:
     from rich.progress import ProgressColumn, Task
 
+    from searchkit.engine.ingest import AddReport
     from searchkit.engine.writer import UpdateReport
     from searchkit.model import FileReport, SearchRequest
 
@@ -468,14 +469,85 @@ def render_index_report(
     console.print(counts)
     docs = Text(f"  {_plural(report.documents, 'document')} in the index")
     console.print(docs)
+    if not report.rebuilt:
+        for label, ids in (
+            ("added", report.added),
+            ("changed", report.changed),
+            ("removed", report.removed),
+        ):
+            for doc_id in ids[:CHANGES_SHOWN]:
+                console.print(Text(f"  {label:>8} ").append(doc_id, style=DIM))
+            if len(ids) > CHANGES_SHOWN:
+                console.print(Text(f"  {'':>8} … and {len(ids) - CHANGES_SHOWN:,} more", style=DIM))
     _report_lines(console, "Skipped", report.skipped)
     _report_lines(console, "Notices", report.notices)
     console.print()
     console.print(Text(f"Done in {report.seconds:.1f} s", style=DIM))
 
 
+CHANGES_SHOWN = 20
+
+
+def render_add_report(console: Console, report: AddReport) -> None:
+    """What `searchkit add` did with each file."""
+    for source, dest in report.copied:
+        console.print(Text("  added   ").append(source).append(" → ", style=DIM).append(dest))
+    for source, dest in report.identical:
+        console.print(
+            Text("  same    ", style=DIM)
+            .append(source)
+            .append(" (already at ", style=DIM)
+            .append(dest)
+            .append(")", style=DIM)
+        )
+    for source, dest in report.refused:
+        console.print(
+            Text("  kept    ", style="yellow")
+            .append(source)
+            .append(": a different ", style=DIM)
+            .append(dest)
+            .append(" exists (use --force to overwrite)", style=DIM)
+        )
+    for bad in report.bad:
+        console.print(
+            Text("  skipped ", style="red").append(bad.path).append(f": {bad.reason}", style=DIM)
+        )
+
+
+def render_watch_update(console: Console, report: UpdateReport) -> None:
+    """One line per batch that `searchkit watch` indexed."""
+    import time
+
+    if not (report.added or report.changed or report.removed or report.skipped or report.rebuilt):
+        return
+    line = Text(time.strftime("%H:%M:%S "), style=DIM)
+    if report.rebuilt:
+        line.append(f"rebuilt ({report.reason}): {report.documents:,} documents")
+    else:
+        parts = [
+            f"{len(v)} {k}"
+            for k, v in (
+                ("added", report.added),
+                ("changed", report.changed),
+                ("removed", report.removed),
+            )
+            if v
+        ]
+        line.append(", ".join(parts) or "nothing indexed")
+        names = (report.added + report.changed + report.removed)[:3]
+        if names:
+            line.append("  " + ", ".join(names), style=DIM)
+    console.print(line)
+    for bad in report.skipped:
+        console.print(
+            Text("  skipped ", style="red").append(bad.path).append(f": {bad.reason}", style=DIM)
+        )
+
+
 __all__ = [
     "IndexProgress",
+    "render_add_report",
+    "render_watch_update",
     "highlighted",
     "make_console",
     "render_document",

@@ -19,8 +19,12 @@ class Story:
     related: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (id, headline, tags)
 
     def text(self) -> str:
-        lines = [f"### [{self.day.isoformat()}](/news/{self.day:%Y/%m/%d}/index.md)", "",
-                 f"# {self.headline} ", ""]
+        lines = [
+            f"### [{self.day.isoformat()}](/news/{self.day:%Y/%m/%d}/index.md)",
+            "",
+            f"# {self.headline} ",
+            "",
+        ]
         if self.body:
             lines += [self.body, ""]
         lines += ["", "### Source:", ""]

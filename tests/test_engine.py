@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.engine import Engine, IndexIncompatible
-from searchkit.engine import store
+from searchkit.engine import Engine, IndexIncompatible, store
 from searchkit.engine.writer import update_index
 from searchkit.errors import IndexMissing, UnknownDocument
 from searchkit.model import SearchRequest
@@ -16,28 +15,50 @@ from tests.factory import Story, copy_repo_corpus, write
 
 MISSING = "news/2014/01/1/a-story-that-is-not-in-this-archive.md"
 
-AIRSTRIKES = Story(date(2015, 3, 10), "Russian airstrikes hit rebel positions near Aleppo",
-                   sources=["Reuters"])
-QUAKE = Story(date(2016, 6, 1), "Earthquake of magnitude 6.1 strikes central Italy",
-              body="Rescue teams search the rubble of Amatrice for survivors.",
-              sources=["BBC", "AP via Yahoo News"])
-RUBBLE = Story(date(2016, 6, 3), "Rubble is cleared from the streets of Amatrice",
-               sources=["BBC"],
-               related=[(QUAKE.id, QUAKE.headline, ["Earthquakes", "Italy"])])
-AFTERSHOCK = Story(date(2016, 6, 2), "Aftershocks strike Italy after the earthquake",
-                   sources=["AP via Yahoo News"],
-                   related=[(QUAKE.id, QUAKE.headline, ["Earthquakes", "Italy"]),
-                            (MISSING, "A story that is not in this archive", ["Italy"])])
-UNSC = Story(date(2017, 1, 5), "The UN Security Council adopts a resolution on a Syrian ceasefire",
-             body="UNSC [UN Security Council] Resolution 2254 is cited. [bold]x[/] stays.",
-             sources=["Al Jazeera"],
-             related=[(AIRSTRIKES.id, AIRSTRIKES.headline, ["Syrian Civil War", "Russia"])])
-IDLIB = Story(date(2018, 9, 9), "Government forces advance in Idlib province",
-              sources=["Reuters"],
-              related=[(UNSC.id, UNSC.headline, ["Syrian civil war"])])
+AIRSTRIKES = Story(
+    date(2015, 3, 10), "Russian airstrikes hit rebel positions near Aleppo", sources=["Reuters"]
+)
+QUAKE = Story(
+    date(2016, 6, 1),
+    "Earthquake of magnitude 6.1 strikes central Italy",
+    body="Rescue teams search the rubble of Amatrice for survivors.",
+    sources=["BBC", "AP via Yahoo News"],
+)
+RUBBLE = Story(
+    date(2016, 6, 3),
+    "Rubble is cleared from the streets of Amatrice",
+    sources=["BBC"],
+    related=[(QUAKE.id, QUAKE.headline, ["Earthquakes", "Italy"])],
+)
+AFTERSHOCK = Story(
+    date(2016, 6, 2),
+    "Aftershocks strike Italy after the earthquake",
+    sources=["AP via Yahoo News"],
+    related=[
+        (QUAKE.id, QUAKE.headline, ["Earthquakes", "Italy"]),
+        (MISSING, "A story that is not in this archive", ["Italy"]),
+    ],
+)
+UNSC = Story(
+    date(2017, 1, 5),
+    "The UN Security Council adopts a resolution on a Syrian ceasefire",
+    body="UNSC [UN Security Council] Resolution 2254 is cited. [bold]x[/] stays.",
+    sources=["Al Jazeera"],
+    related=[(AIRSTRIKES.id, AIRSTRIKES.headline, ["Syrian Civil War", "Russia"])],
+)
+IDLIB = Story(
+    date(2018, 9, 9),
+    "Government forces advance in Idlib province",
+    sources=["Reuters"],
+    related=[(UNSC.id, UNSC.headline, ["Syrian civil war"])],
+)
 BOMBERS = [
-    Story(date(2019, 1, d), f"Russian bombers fly patrol number {d} over the Baltic Sea",
-          sources=["TASS"], related=[(IDLIB.id, IDLIB.headline, ["Russia"])])
+    Story(
+        date(2019, 1, d),
+        f"Russian bombers fly patrol number {d} over the Baltic Sea",
+        sources=["TASS"],
+        related=[(IDLIB.id, IDLIB.headline, ["Russia"])],
+    )
     for d in range(1, 5)
 ]
 ALL = [AIRSTRIKES, QUAKE, RUBBLE, AFTERSHOCK, UNSC, IDLIB, *BOMBERS]
@@ -135,7 +156,9 @@ def test_facets_count_the_whole_result_set(engine):
 def test_tags_differing_by_case_are_one_facet_value(engine):
     tags = dict(search(engine, "").facets["tag"])
     assert tags.get("Syrian Civil War", 0) + tags.get("Syrian civil war", 0) in (
-        tags.get("Syrian Civil War"), tags.get("Syrian civil war"))
+        tags.get("Syrian Civil War"),
+        tags.get("Syrian civil war"),
+    )
 
 
 def test_filters_combine(engine):
@@ -147,7 +170,11 @@ def test_filters_combine(engine):
     assert set(ids(narrowed)) == {QUAKE.id, RUBBLE.id}
     # A facet's own counts ignore its selection, so another value can be added.
     assert dict(narrowed.facets["source"]) == {
-        "BBC": 2, "AP via Yahoo News": 2, "Al Jazeera": 1, "Radio Free Europe/Radio Liberty": 1}
+        "BBC": 2,
+        "AP via Yahoo News": 2,
+        "Al Jazeera": 1,
+        "Radio Free Europe/Radio Liberty": 1,
+    }
     assert dict(narrowed.facets["year"]) == {"2016": 2, "2019": 4}
     articles = search(engine, "", filters=(("kind", ("article",)),))
     assert articles.total == 3
@@ -196,8 +223,24 @@ def test_did_you_mean_offers_when_the_correction_finds_much_more(engine, corpus,
 
 
 @pytest.mark.parametrize(
-    "query", ['"unbalanced italy', "italy AND", "NOT NOT italy", "(italy", "italy)", "OR",
-              "a*", "*", "x~9", "{x to}", "date:13-99", "title:", ":", "\\", "!@#$%^&*()"]
+    "query",
+    [
+        '"unbalanced italy',
+        "italy AND",
+        "NOT NOT italy",
+        "(italy",
+        "italy)",
+        "OR",
+        "a*",
+        "*",
+        "x~9",
+        "{x to}",
+        "date:13-99",
+        "title:",
+        ":",
+        "\\",
+        "!@#$%^&*()",
+    ],
 )
 def test_malformed_queries_degrade_with_a_notice(engine, query):
     r = search(engine, query)
@@ -253,8 +296,11 @@ def test_incompatible_index_is_detected_and_rebuilt(corpus, tmp_path):
     update_index(corpus, index)
     gen = store.live_generation(index)
     store.write_info(gen)  # keeps the version; now fake an old one
-    info = (gen / store.INFO).read_text().replace(
-        f'"schema_version": {store.SCHEMA_VERSION}', '"schema_version": 0')
+    info = (
+        (gen / store.INFO)
+        .read_text()
+        .replace(f'"schema_version": {store.SCHEMA_VERSION}', '"schema_version": 0')
+    )
     (gen / store.INFO).write_text(info)
     with pytest.raises(IndexIncompatible, match="searchkit index"):
         Engine(index)

@@ -21,8 +21,11 @@ from searchkit.model import SearchRequest
 from tests.factory import Story, copy_repo_corpus, write
 
 STORIES = [
-    Story(date(2010 + i % 10, 1 + i % 12, 1 + i % 28), f"Volcano number {i} erupts near the coast",
-          sources=["AP"])
+    Story(
+        date(2010 + i % 10, 1 + i % 12, 1 + i % 28),
+        f"Volcano number {i} erupts near the coast",
+        sources=["AP"],
+    )
     for i in range(40)
 ]
 
@@ -121,8 +124,11 @@ def test_vanished_and_changing_files_are_not_fatal(corpus, index, monkeypatch):
 
 def test_related_link_resolves_when_its_target_arrives_later(corpus, index):
     target = Story(date(2022, 2, 2), "Bridge reopens after repairs")
-    linker = Story(date(2022, 3, 3), "Traffic returns to the bridge",
-                   related=[(target.id, target.headline, ["Bridges"])])
+    linker = Story(
+        date(2022, 3, 3),
+        "Traffic returns to the bridge",
+        related=[(target.id, target.headline, ["Bridges"])],
+    )
     write(corpus, linker)
     update_index(corpus, index)
     assert [e.in_archive for e in Engine(index).document(linker.id).related] == [False]
@@ -162,8 +168,13 @@ def kill(proc) -> None:
 
 @pytest.mark.parametrize(
     ("point", "rebuild"),
-    [("update:indexed", False), ("update:committed", False), ("build:indexed", True),
-     ("build:committed", True), ("build:before-publish", True)],
+    [
+        ("update:indexed", False),
+        ("update:committed", False),
+        ("build:indexed", True),
+        ("build:committed", True),
+        ("build:before-publish", True),
+    ],
 )
 def test_sigkill_leaves_a_working_index_and_the_next_run_completes(
     corpus, index, tmp_path, point, rebuild
@@ -187,8 +198,13 @@ def test_sigkill_leaves_a_working_index_and_the_next_run_completes(
 
 
 def test_random_kills_never_break_the_index(corpus, index, tmp_path):
-    write(corpus, *[Story(date(2023, 1, 1 + i), f"Flood warning {i} for the river valley")
-                    for i in range(20)])
+    write(
+        corpus,
+        *[
+            Story(date(2023, 1, 1 + i), f"Flood warning {i} for the river valley")
+            for i in range(20)
+        ],
+    )
     for delay in (0.3, 0.6, 0.9, 1.2):
         proc = subprocess.Popen([sys.executable, "-c", UPDATE, str(corpus), str(index), "rebuild"])
         time.sleep(delay)
@@ -206,7 +222,8 @@ def test_a_second_live_writer_is_told_who_holds_the_lock(corpus, index, tmp_path
             update_index(corpus, index)
         done = threading.Event()
         waiter = threading.Thread(
-            target=lambda: (update_index(corpus, index, wait=True), done.set()))
+            target=lambda: (update_index(corpus, index, wait=True), done.set())
+        )
         waiter.start()
         time.sleep(0.5)
         assert not done.is_set()  # --wait waits for the holder
@@ -265,8 +282,11 @@ def test_watch_indexes_changes_as_they_happen(corpus, index):
     stop = threading.Event()
     ready = threading.Event()
     updates = []
-    t = threading.Thread(target=watch, args=(corpus, index, updates.append, stop),
-                         kwargs={"on_ready": lambda _r: ready.set()})
+    t = threading.Thread(
+        target=watch,
+        args=(corpus, index, updates.append, stop),
+        kwargs={"on_ready": lambda _r: ready.set()},
+    )
     t.start()
     try:
         assert ready.wait(15)

@@ -166,8 +166,7 @@ class FacetIndex:
             q = wq.Or([wq.Term("kind", v.lower()) for v in values])
         elif facet == "year":
             years = [int(v) for v in values if str(v).isdigit()]
-            q = wq.Or([wq.NumericRange("date", y * 10000 + 101, y * 10000 + 1231)
-                       for y in years])
+            q = wq.Or([wq.NumericRange("date", y * 10000 + 101, y * 10000 + 1231) for y in years])
         else:
             raise ValueError(f"unknown facet {facet!r}")
         return set(self.searcher.docs_for_query(q)) if q.subqueries else set()

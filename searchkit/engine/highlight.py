@@ -19,8 +19,9 @@ def term_spans(text: str, analyzer, terms: set[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
-            ) -> tuple[str, tuple[tuple[int, int], ...]]:
+def snippet(
+    text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
+) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The passage of ``text`` around the densest run of spans, and the spans in it."""
     text_len = len(text)
     if text_len <= width:
@@ -51,6 +52,8 @@ def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
     lead = len(text[start:end]) - len(text[start:end].lstrip())
     shift = start + lead - len(prefix)
     inner = tuple(
-        (s - shift, e - shift) for s, e in spans if s >= start + lead and e <= start + lead + len(body)
+        (s - shift, e - shift)
+        for s, e in spans
+        if s >= start + lead and e <= start + lead + len(body)
     )
     return prefix + body + suffix, inner

@@ -23,8 +23,10 @@ def _candidates(paths: list[Path]) -> list[Path]:
         if p.is_dir():
             out.extend(
                 sorted(
-                    q for q in p.rglob("*")
-                    if q.suffix in (".md", ".txt") and q.is_file()
+                    q
+                    for q in p.rglob("*")
+                    if q.suffix in (".md", ".txt")
+                    and q.is_file()
                     and not any(part.startswith(".") for part in q.relative_to(p).parts)
                 )
             )

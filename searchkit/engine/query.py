@@ -37,8 +37,18 @@ _DATE_TOKEN = re.compile(
     )"""
 )
 _DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-KNOWN_FIELDS = {"title", "body", "tags", "tag", "source", "sources", "outlet", "kind", "headline",
-                "id"}
+KNOWN_FIELDS = {
+    "title",
+    "body",
+    "tags",
+    "tag",
+    "source",
+    "sources",
+    "outlet",
+    "kind",
+    "headline",
+    "id",
+}
 _UNKNOWN_FIELD = re.compile(r"(?<![\w\"])(\w+):(?=\S)")
 _WORD = re.compile(r"[^\W_]+(?:['.\-][^\W_]+)*")
 
@@ -174,9 +184,7 @@ class QueryBuilder:
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
-        parser = qparser.MultifieldParser(
-            list(DEFAULT_FIELDS), schema, group=qparser.AndGroup
-        )
+        parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup)
         parser.remove_plugin_class(qparser.BoostPlugin)
         parser.remove_plugin_class(qparser.RangePlugin)  # dates have their own syntax
         parser.add_plugin(qparser.FuzzyTermPlugin())
@@ -187,8 +195,9 @@ class QueryBuilder:
         notices: list[str] = []
         rest, lo, hi = _extract_dates(text, notices)
         parts = rest.split('"')  # fields are read outside quotes only
-        parts[::2] = [_UNKNOWN_FIELD.sub(lambda m: self._unknown_field(m, notices), p)
-                      for p in parts[::2]]
+        parts[::2] = [
+            _UNKNOWN_FIELD.sub(lambda m: self._unknown_field(m, notices), p) for p in parts[::2]
+        ]
         rest = '"'.join(parts)
         if rest.strip() == "*":
             rest = ""
@@ -240,8 +249,11 @@ class QueryBuilder:
             node.prefixlength = max(node.prefixlength, 1)
             return node
         if isinstance(node, (wq.Prefix, wq.Wildcard)):
-            fixed = re.split(r"[*?]", node.text, maxsplit=1)[0] if isinstance(
-                node, wq.Wildcard) else node.text
+            fixed = (
+                re.split(r"[*?]", node.text, maxsplit=1)[0]
+                if isinstance(node, wq.Wildcard)
+                else node.text
+            )
             if len(fixed) < MIN_PREFIX:
                 shown = node.text + ("*" if isinstance(node, wq.Prefix) else "")
                 notices.append(

@@ -140,7 +140,9 @@ class Engine:
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _matching(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest) -> set[int] | frozenset[int]:
+    def _matching(
+        self, g: _Generation, parsed: ParsedQuery, req: SearchRequest
+    ) -> set[int] | frozenset[int]:
         """Docnums matching the text and date restrictions (facet filters not applied)."""
         fx = g.facets
         base = fx.live if parsed.browse else match_set(g.searcher, parsed.query, fx.live)
@@ -173,7 +175,8 @@ class Engine:
                 facets[f] = fx.count(f, docs, req.facet_limit)
         total = len(hits_set)
         narrowed = bool(selected) or any(
-            (parsed.date_lo, parsed.date_hi, req.date_from, req.date_to))
+            (parsed.date_lo, parsed.date_hi, req.date_from, req.date_to)
+        )
         hits = self._top_hits(g, parsed, req, hits_set, total, narrowed)
         return Results(
             query=req.query,
@@ -183,8 +186,15 @@ class Engine:
             notices=list(parsed.notices),
         )
 
-    def _top_hits(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest,
-                  hits_set, total: int, narrowed: bool) -> list[Hit]:
+    def _top_hits(
+        self,
+        g: _Generation,
+        parsed: ParsedQuery,
+        req: SearchRequest,
+        hits_set,
+        total: int,
+        narrowed: bool,
+    ) -> list[Hit]:
         want = req.offset + req.limit
         if req.limit <= 0 or req.offset >= total:
             return []
@@ -198,15 +208,16 @@ class Engine:
                 docnums = heapq.nsmallest(want, hits_set, key=lambda d: date_of(d) or 99999999)
             else:
                 docnums = heapq.nlargest(want, hits_set, key=date_of)
-            docnums = docnums[req.offset:]
+            docnums = docnums[req.offset :]
             scores = [0.0] * len(docnums)
         else:
             # Whoosh's collector skips blocks that cannot reach the top: it scores far
             # fewer documents than match. Filter only when something narrowed the set.
-            found = g.searcher.search(parsed.query, limit=want,
-                                      filter=hits_set if narrowed else None)
-            docnums = [h.docnum for h in found][req.offset:]
-            scores = [h.score for h in found][req.offset:]
+            found = g.searcher.search(
+                parsed.query, limit=want, filter=hits_set if narrowed else None
+            )
+            docnums = [h.docnum for h in found][req.offset :]
+            scores = [h.score for h in found][req.offset :]
         terms = {} if parsed.browse else query_terms(parsed.query, g.reader)
         return [self._hit(g, d, s, terms) for d, s in zip(docnums, scores, strict=True)]
 
@@ -217,7 +228,9 @@ class Engine:
         title_spans = term_spans(doc.title, schema["title"].analyzer, terms.get("title", set()))
         body_terms = terms.get("body", set())
         if doc.body:
-            text, spans = snippet(doc.body, term_spans(doc.body, schema["body"].analyzer, body_terms))
+            text, spans = snippet(
+                doc.body, term_spans(doc.body, schema["body"].analyzer, body_terms)
+            )
         else:
             text, spans = snippet(doc.title, title_spans)
         return Hit(
@@ -233,8 +246,9 @@ class Engine:
             title_highlights=tuple(title_spans),
         )
 
-    def _did_you_mean(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest,
-                      results: Results) -> None:
+    def _did_you_mean(
+        self, g: _Generation, parsed: ParsedQuery, req: SearchRequest, results: Results
+    ) -> None:
         try:
             corrected = g.speller.correct(req.query)
         except Exception:
@@ -292,14 +306,18 @@ class Engine:
             return ()
         if not terms:
             return ()
-        q = wq.Or([wq.Term(f, word, boost=weight) for word, weight in terms
-                   for f in ("title", "body")])
+        q = wq.Or(
+            [wq.Term(f, word, boost=weight) for word, weight in terms for f in ("title", "body")]
+        )
         found = g.searcher.search(q, limit=SIMILAR_STORIES, filter=wq.Term("kind", "story"))
         out = []
         for h in found:
             stored = h.fields()
-            out.append(RelatedEntry(stored["id"], stored.get("title", ""),
-                                    int_to_date(stored.get("date")), (), True))
+            out.append(
+                RelatedEntry(
+                    stored["id"], stored.get("title", ""), int_to_date(stored.get("date")), (), True
+                )
+            )
         return tuple(out)
 
     def has(self, doc_id: str) -> bool:

@@ -39,9 +39,7 @@ class Speller:
             return None
         words, freqs = self._vocabulary()
         maxdist = 1 if len(low) <= 4 else 2
-        found = process.extract(
-            low, words, scorer=OSA.distance, score_cutoff=maxdist, limit=25
-        )
+        found = process.extract(low, words, scorer=OSA.distance, score_cutoff=maxdist, limit=25)
         best = None
         for cand, dist, idx in found:
             if cand == low or freqs[idx] < MUCH_MORE * max(df, 1):

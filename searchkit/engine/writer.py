@@ -12,9 +12,11 @@ naming all of them. No segment merge is done afterwards (measured: merging two
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import queue as queue_module
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -183,8 +185,14 @@ def _build(
     )
 
 
-def _index_files(writer, corpus: Path, files: Iterable[tuple[str, int, int]], progress,
-                 total: int, tick: Callable[[], None] | None = None):
+def _index_files(
+    writer,
+    corpus: Path,
+    files: Iterable[tuple[str, int, int]],
+    progress,
+    total: int,
+    tick: Callable[[], None] | None = None,
+):
     manifest: dict[str, FileState] = {}
     reports: list[FileReport] = []
     vocab: Counter[str] = Counter()
@@ -247,10 +255,8 @@ def _build_parallel(gen: Path, corpus: Path, files, procs: int, progress: Progre
         futures = [pool.submit(_worker, str(gen), str(corpus), chunk) for chunk in chunks]
         done = 0
         while not all(f.done() for f in futures):
-            try:
+            with contextlib.suppress(queue_module.Empty):
                 done += queue.get(timeout=0.1)
-            except Exception:  # queue.Empty
-                pass
             if progress:
                 progress("indexing", min(done, len(files)), len(files))
         for f in futures:
