@@ -15,6 +15,8 @@ def test_add_then_search(tmp_path, capsys):
     src = tmp_path / "heat.md"
     src.write_text(story.text())
     args = ["--corpus", str(corpus), "--index", str(index)]
+    assert main([*args, "index"]) == 0
+    capsys.readouterr()
 
     assert main([*args, "add", str(src)]) == 0
     out = capsys.readouterr().out
