@@ -16,9 +16,7 @@ class IndexMissing(SearchkitError):
 class IndexBusy(SearchkitError):
     def __init__(self, path: str, pid: int | None) -> None:
         who = f"PID {pid}" if pid else "another process"
-        super().__init__(
-            f"index {path} is being updated by {who}; try again later or pass --wait"
-        )
+        super().__init__(f"index {path} is being updated by {who}; try again later or pass --wait")
         self.pid = pid
 
 
