@@ -1,0 +1,51 @@
+"""The layers stay apart: the engine knows no UI, the front ends know no Whoosh."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "searchkit"
+ENGINE = ["model.py", "errors.py", "engine", "corpus"]
+FRONT_ENDS = ["cli.py", "render.py", "__main__.py", "tui"]
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def files(parts: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for part in parts:
+        p = PACKAGE / part
+        out.extend(sorted(p.rglob("*.py")) if p.is_dir() else [p])
+    return out
+
+
+def test_engine_never_imports_rich_or_textual():
+    for path in files(ENGINE):
+        assert not imported_modules(path) & {"rich", "textual"}, path
+
+
+def test_front_ends_never_import_whoosh():
+    front = files(FRONT_ENDS)
+    assert len(front) > 5
+    for path in front:
+        assert "whoosh" not in imported_modules(path), path
+
+
+def test_importing_the_engine_loads_no_ui_library():
+    code = (
+        "import sys, searchkit.engine, searchkit.engine.writer, searchkit.corpus;"
+        "bad = [m for m in ('rich', 'textual') if m in sys.modules];"
+        "sys.exit(f'loaded {bad}' if bad else 0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
