@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import threading
 import time
@@ -99,10 +100,7 @@ class Engine:
             return False
         if gen != self._gen.path:
             return True
-        try:
-            return whoosh_index.latest_generation(str(gen)) != self._gen.toc_generation
-        except Exception:
-            return False
+        return _toc_generation(gen) != self._gen.toc_generation
 
     def refresh(self) -> bool:
         """Reopen the index if it changed on disk; True when it did."""
@@ -346,6 +344,15 @@ class Engine:
             updated_at=_when(info.get("updated_at")),
             path=str(self.index_dir),
         )
+
+
+def _toc_generation(gen: Path) -> int:
+    """The newest commit of a generation folder (Whoosh writes _MAIN_<n>.toc last)."""
+    newest = -1
+    for p in gen.glob("_MAIN_*.toc"):
+        with contextlib.suppress(ValueError):
+            newest = max(newest, int(p.stem.rsplit("_", 1)[1]))
+    return newest
 
 
 def _int(d) -> int | None:

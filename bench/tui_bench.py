@@ -1,0 +1,121 @@
+"""Keystroke-to-results latency of the TUI, driven with Pilot over a real index.
+
+    python bench/tui_bench.py [INDEX_DIR] [--corpus DIR] [--pause MS]
+
+Types a scripted session of queries one character at a time. For each keystroke it
+measures the time from sending the key until the results *for that text* are on
+screen (the main screen stamps ``shown_at`` after the refresh that shows them), and
+prints p50/p95/max, plus the time from app start to the first results.
+
+``--pause`` waits that long between keystrokes after the results showed (human typing
+is ~150-250 ms a key); 0 presses the next key as soon as the results are on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from searchkit.tui.app import SearchkitApp
+
+SESSION = [
+    "syria",
+    "ukraine invasion",
+    "earthquake",
+    "united nations",
+    "president election",
+    "climate change",
+    "covid vaccine",
+    "bomb",
+    "tsunami japan",
+    "brexit",
+    "olympic games",
+    "hurricane",
+    "nuclear iran",
+    "protests hong kong",
+    "oil prices",
+    "ebola",
+    "world cup",
+    "isil raqqa",
+    "trump",
+    "obama",
+    "taliban kabul",
+    "floods pakistan",
+    '"air strike"',
+    "tag:ISIL",
+    "title:ceasefire",
+    "date:2016 aleppo",
+    "syri*",
+    "ukriane",
+    "gaza ceasefire",
+    "north korea missile",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def run(index: Path, corpus: Path, pause: float, size: tuple[int, int]) -> int:
+    app = SearchkitApp(corpus, index, poll_seconds=None)
+    started = time.perf_counter()
+    latencies: list[float] = []
+    slowest: list[tuple[float, str]] = []
+    async with app.run_test(size=size) as pilot:
+        while app.main is None or app.main.shown_query is None:
+            await asyncio.sleep(0.002)
+        screen = app.main
+        first = screen.shown_at - started
+        print(f"start -> first results: {first * 1000:.0f} ms")
+        box = screen.query_one("#query")
+        for query in SESSION:
+            box.value = ""
+            await pilot.pause(0.05)
+            while screen.shown_query != "":
+                await asyncio.sleep(0.002)
+            text = ""
+            for ch in query:
+                text += ch
+                sent = time.perf_counter()
+                await pilot.press(ch)
+                deadline = sent + 10
+                while screen.shown_query != text and time.perf_counter() < deadline:
+                    await asyncio.sleep(0.001)
+                if screen.shown_query != text:
+                    print(f"  timed out waiting for {text!r}", file=sys.stderr)
+                    continue
+                latency = screen.shown_at - sent
+                latencies.append(latency)
+                slowest.append((latency, text))
+                if pause:
+                    await asyncio.sleep(pause)
+    print(f"keystrokes: {len(latencies)}")
+    print(f"keystroke -> results p50: {statistics.median(latencies) * 1000:.0f} ms")
+    print(f"keystroke -> results p95: {percentile(latencies, 0.95) * 1000:.0f} ms")
+    print(f"keystroke -> results max: {max(latencies) * 1000:.0f} ms")
+    print(
+        "slowest:",
+        ", ".join(f"{t!r} {lat * 1000:.0f} ms" for lat, t in sorted(slowest, reverse=True)[:5]),
+    )
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("index", nargs="?", type=Path, default=Path("/tmp/bigindex"))
+    parser.add_argument("--corpus", type=Path, default=Path("/tmp/newscorpus"))
+    parser.add_argument("--pause", type=float, default=0.0, help="ms between keystrokes")
+    parser.add_argument("--size", default="120x36", help="terminal size, e.g. 120x36")
+    args = parser.parse_args()
+    width, height = (int(x) for x in args.size.split("x"))
+    return asyncio.run(run(args.index, args.corpus, args.pause / 1000, (width, height)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

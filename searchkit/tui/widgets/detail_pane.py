@@ -1,0 +1,193 @@
+"""The document under the cursor (or opened from a related link), in full."""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from searchkit.model import DocumentView, RelatedEntry
+from searchkit.tui.messages import AddTagFilter, OpenDocument, SearchText
+from searchkit.tui.widgets.text import clean, highlighted
+
+
+def related_content(entry: RelatedEntry) -> Content:
+    when = entry.date.isoformat() if entry.date else "undated"
+    title = clean(entry.title) or entry.id
+    if entry.in_archive:
+        return Content.assemble((when, "$text-muted"), "  ", (title, ""))
+    return Content.assemble(
+        (when, ""), "  ", (title, ""), ("  — not in archive", "italic")
+    ).stylize("$text-disabled")
+
+
+class TagList(OptionList):
+    """The document's context tags; Enter (or a click) adds one as a filter."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(markup=False, compact=True, **kwargs)
+        self.tags: list[str] = []
+
+    def show(self, tags: tuple[str, ...]) -> None:
+        self.tags = list(tags)
+        self.set_options(
+            [
+                Option(Content.assemble(("#", "$text-muted"), clean(t)), id=str(i))
+                for i, t in enumerate(tags)
+            ]
+        )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(AddTagFilter(self.tags[event.option_index]))
+
+
+class RelatedList(OptionList):
+    """Related (or similar) stories. Enter opens one; ``s`` searches its headline."""
+
+    BINDINGS = [
+        Binding("s", "search_headline", "Search headline", id="related.search_headline"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(markup=False, compact=True, **kwargs)
+        self.entries: list[RelatedEntry] = []
+
+    def show(self, entries: tuple[RelatedEntry, ...]) -> None:
+        self.entries = list(entries)
+        self.set_options([Option(related_content(e), id=str(i)) for i, e in enumerate(entries)])
+
+    @property
+    def current(self) -> RelatedEntry | None:
+        i = self.highlighted
+        return self.entries[i] if i is not None and 0 <= i < len(self.entries) else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self.entries[event.option_index]
+        if entry.in_archive:
+            self.post_message(OpenDocument(entry.id))
+        else:
+            self.notify(
+                "That story is not in the archive — press s to search for its headline.",
+                severity="warning",
+            )
+
+    def action_search_headline(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.post_message(SearchText(headline_query(entry.title)))
+
+
+def headline_query(headline: str, most: int = 12) -> str:
+    """A ranked any-of-these-words query for a headline: requiring every word of a
+    story that is not in the archive would find nothing; this finds the closest
+    coverage first."""
+    words = dict.fromkeys(w.lower() for w in re.findall(r"[^\W_]{3,}", headline))
+    return " OR ".join(list(words)[:most])
+
+
+class DetailPane(VerticalScroll):
+    """Title, date, outlets, tags, body (matches highlighted) and related stories."""
+
+    DEFAULT_CSS = """
+    DetailPane {
+        padding: 0 1;
+    }
+    DetailPane > .section {
+        margin-top: 1;
+        text-style: bold;
+        color: $text-primary;
+    }
+    DetailPane > #detail-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    DetailPane > #detail-meta {
+        color: $text-muted;
+    }
+    DetailPane > #detail-outlets {
+        margin-bottom: 1;
+    }
+    DetailPane > OptionList {
+        height: auto;
+        max-height: 100%;
+    }
+    DetailPane > .empty {
+        display: none;
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view: DocumentView | None = None
+        self.title_content = Content()
+        self.body_content = Content()
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="detail-title", markup=False)
+        yield Static("", id="detail-meta", markup=False)
+        yield Static("", id="detail-outlets", markup=False)
+        yield Static("", id="detail-body", markup=False, classes="section-body")
+        yield Label("Context tags", classes="section", id="detail-tags-title")
+        yield TagList(id="detail-tags")
+        yield Label("Related stories", classes="section", id="detail-related-title")
+        yield RelatedList(id="detail-related")
+
+    def clear(self, message: str = "") -> None:
+        self.view = None
+        self.title_content = Content(message)
+        self.body_content = Content()
+        self.query_one("#detail-title", Static).update(self.title_content)
+        for wid in ("#detail-meta", "#detail-outlets", "#detail-body"):
+            self.query_one(wid, Static).update("")
+        self.query_one(TagList).show(())
+        self.query_one(RelatedList).show(())
+        self._toggle_sections(False, False)
+
+    def _toggle_sections(self, tags: bool, related: bool) -> None:
+        for wid, on in (
+            ("#detail-tags-title", tags),
+            ("#detail-tags", tags),
+            ("#detail-related-title", related),
+            ("#detail-related", related),
+        ):
+            widget = self.query_one(wid)
+            if widget.has_class("empty") == on:
+                widget.set_class(not on, "empty")
+
+    def show_document(
+        self,
+        view: DocumentView,
+        title_spans: list[tuple[int, int]],
+        body_spans: list[tuple[int, int]],
+    ) -> None:
+        same = self.view is not None and self.view.document.id == view.document.id
+        self.view = view
+        doc = view.document
+        self.title_content = highlighted(doc.title or "(untitled)", title_spans)
+        self.body_content = highlighted(doc.body, body_spans, multiline=True)
+        self.query_one("#detail-title", Static).update(self.title_content)
+        meta = f"{doc.date.isoformat() if doc.date else 'undated'} · {doc.kind}\n{doc.id}"
+        self.query_one("#detail-meta", Static).update(Content(clean(meta, multiline=True)))
+        outlets = [
+            Content.assemble(
+                (clean(o.name), "bold"), *(("  ", (clean(o.url), "$text-muted")) if o.url else ())
+            )
+            for o in doc.outlets
+        ]
+        self.query_one("#detail-outlets", Static).update(Content("\n").join(outlets))
+        self.query_one(TagList).show(doc.tags)
+        self.query_one("#detail-body", Static).update(self.body_content)
+        entries = view.similar if doc.kind == "article" else view.related
+        title = "Most similar stories" if doc.kind == "article" else "Related stories"
+        self.query_one("#detail-related-title", Label).update(Content(f"{title} ({len(entries)})"))
+        self.query_one(RelatedList).show(entries)
+        self._toggle_sections(bool(doc.tags), bool(entries))
+        if not same:
+            self.scroll_home(animate=False)

@@ -1,0 +1,82 @@
+"""Snapshots of the TUI at 120x36 over the synthetic corpus (no sample files, no timings).
+
+Update after an intended change with ``pytest tests/test_tui_snapshots.py --snapshot-update``
+and look at the SVGs in tests/__snapshots__/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytest_textual_snapshot")
+
+from textual.widgets import Input  # noqa: E402
+from textual.worker import WorkerCancelled  # noqa: E402
+
+from searchkit.engine.writer import update_index  # noqa: E402
+from searchkit.tui.app import SearchkitApp  # noqa: E402
+from searchkit.tui.widgets.detail_pane import RelatedList  # noqa: E402
+
+SIZE = (120, 36)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    from test_tui import build_corpus
+
+    root = tmp_path_factory.mktemp("snap")
+    corpus = build_corpus(root, sample=False)  # fixed content, whatever the repo holds
+    index = root / "index"
+    update_index(corpus, index)
+    return corpus, index
+
+
+def make_app(built: tuple[Path, Path], query: str = "") -> SearchkitApp:
+    corpus, index = built
+    return SearchkitApp(corpus, index, query, show_timings=False, poll_seconds=None)
+
+
+async def ready(pilot) -> None:
+    app = pilot.app
+    deadline = time.monotonic() + 10
+    while app.main is None or app.main.results is None:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    app.main.query_one(Input).cursor_blink = False
+    for _ in range(5):
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
+        await pilot.pause(0.03)
+
+
+def test_main_screen(snap_compare, built):
+    assert snap_compare(make_app(built, "pirates"), terminal_size=SIZE, run_before=ready)
+
+
+def test_detail_view(snap_compare, built):
+    async def open_related(pilot) -> None:
+        await ready(pilot)
+        screen = pilot.app.main
+        screen.action_focus_detail()
+        related = screen.query_one(RelatedList)
+        related.highlighted = 0
+        await pilot.press("enter")  # open the related story: a history entry
+        await ready(pilot)
+
+    assert snap_compare(
+        make_app(built, "quarrington offensive"), terminal_size=SIZE, run_before=open_related
+    )
+
+
+def test_help_screen(snap_compare, built):
+    async def open_help(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(make_app(built), terminal_size=SIZE, run_before=open_help)
