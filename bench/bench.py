@@ -198,7 +198,7 @@ def incremental(corpus: Path, index: Path) -> dict:
     new_dir.mkdir(parents=True, exist_ok=True)
     for i, rel in enumerate(sample[:100]):
         text = (corpus / rel).read_text(encoding="utf-8")
-        text = text.replace("# ", f"# Bench copy {i}: ", 1)
+        text = text.replace("\n# ", f"\n# Bench copy {i}: ", 1)
         (new_dir / f"bench-copy-{i}.md").write_text(text, encoding="utf-8")
     t = time.perf_counter()
     r = update_index(corpus, index)
@@ -307,6 +307,7 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     ap.add_argument("--skip-build", action="store_true", help="reuse the index in WORKDIR")
     ap.add_argument("--skip-fts", action="store_true", help="no SQLite FTS5 baseline")
+    ap.add_argument("--only", choices=["search", "update"], help="run just one part")
     args = ap.parse_args()
 
     if REPO in args.workdir.resolve().parents:

@@ -393,13 +393,17 @@ def _dedupe(values: list[str]) -> list[str]:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     request = build_request(args)
-    engine = _open_engine(args.index)
-    results = engine.search(request)
+    with _open_engine(args.index) as engine:
+        results = engine.search(request)
     if args.json:
         import json
 
         sys.stdout.write(json.dumps(results.to_json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
+        # How the query was understood (degraded, auto-corrected) goes to stderr, so
+        # stdout stays exactly the documented JSON.
+        for notice in results.notices:
+            print(f"{PROG}: {notice}", file=sys.stderr)
     else:
         from searchkit.render import render_results
 
@@ -452,8 +456,8 @@ def _find_document(engine: Engine, raw: str, corpus: Path):
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    engine = _open_engine(args.index)
-    view = _find_document(engine, args.id, args.corpus)
+    with _open_engine(args.index) as engine:
+        view = _find_document(engine, args.id, args.corpus)
     if args.json:
         import json
 
@@ -466,29 +470,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def stats_to_json(stats) -> dict:
-    """``IndexStats`` as JSON (the model has no ``to_json`` for it)."""
-    return {
-        "path": stats.path,
-        "documents": dict(stats.documents),
-        "total": sum(stats.documents.values()),
-        "first_date": stats.first_date.isoformat() if stats.first_date else None,
-        "last_date": stats.last_date.isoformat() if stats.last_date else None,
-        "top_tags": [[v, c] for v, c in stats.top_tags],
-        "top_sources": [[v, c] for v, c in stats.top_sources],
-        "size_bytes": stats.size_bytes,
-        "built_at": stats.built_at.isoformat() if stats.built_at else None,
-        "updated_at": stats.updated_at.isoformat() if stats.updated_at else None,
-    }
-
-
 def _cmd_stats(args: argparse.Namespace) -> int:
-    engine = _open_engine(args.index)
-    stats = engine.stats()
+    with _open_engine(args.index) as engine:
+        stats = engine.stats()
     if args.json:
         import json
 
-        sys.stdout.write(json.dumps(stats_to_json(stats), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(stats.to_json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     else:
         from searchkit.render import render_stats

@@ -206,3 +206,17 @@ class IndexStats:
     built_at: datetime | None
     updated_at: datetime | None
     path: str
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "documents": dict(self.documents),
+            "total": sum(self.documents.values()),
+            "first_date": self.first_date.isoformat() if self.first_date else None,
+            "last_date": self.last_date.isoformat() if self.last_date else None,
+            "top_tags": [[v, c] for v, c in self.top_tags],
+            "top_sources": [[v, c] for v, c in self.top_sources],
+            "size_bytes": self.size_bytes,
+            "built_at": self.built_at.isoformat() if self.built_at else None,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+        }

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console, Group
+from rich.style import Style
 from rich.text import Text
 
 from searchkit.model import FACETS, DocumentView, Hit, IndexStats, RelatedEntry, Results
@@ -265,7 +266,8 @@ def render_document(console: Console, view: DocumentView) -> None:
             line.append(outlet.name)
             if outlet.url:
                 line.append("  ")
-                line.append(outlet.url, style=f"{DIM} link {outlet.url}")
+                # A Style object: a URL inside a style string would be parsed as style.
+                line.append(outlet.url, style=Style(dim=True, link=outlet.url))
             console.print(line)
     if doc.tags:
         console.print()

@@ -40,3 +40,16 @@ def test_add_then_search(tmp_path, capsys):
 
     assert main([*args, "add", str(tmp_path / "nope.md")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_json_notices_go_to_stderr(tmp_path, capsys):
+    import json
+
+    corpus = copy_repo_corpus(tmp_path / "corpus")
+    args = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    assert main([*args, "index"]) == 0
+    capsys.readouterr()
+    main([*args, "search", "--json", '"russian bombers'])
+    out, err = capsys.readouterr()
+    assert set(json.loads(out)) == {"query", "total", "hits", "facets", "suggestion"}
+    assert "unbalanced quote" in err

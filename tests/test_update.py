@@ -95,6 +95,56 @@ def test_rebuild_replaces_the_generation(corpus, index):
     assert total(index, "volcano") == len(STORIES)
 
 
+def test_an_open_engine_keeps_answering_through_a_rebuild(corpus, index):
+    engine = Engine(index)
+    assert engine.search(SearchRequest("volcano")).total == len(STORIES)
+    write(corpus, Story(date(2021, 7, 7), "Volcano ash closes airports"))
+    update_index(corpus, index, rebuild=True)  # removes the generation the engine has open
+    assert engine.search(SearchRequest("volcano")).total == len(STORIES)
+    assert engine.document(STORIES[0].id).document.title == STORIES[0].headline
+    assert engine.refresh()
+    assert engine.search(SearchRequest("volcano")).total == len(STORIES) + 1
+    engine.close()
+
+
+def test_searches_during_refreshes_never_fail(corpus, index):
+    engine = Engine(index)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searching():
+        while not stop.is_set():
+            try:
+                engine.search(SearchRequest("volcano coast"))
+                engine.document(STORIES[0].id)
+            except BaseException as exc:  # noqa: BLE001 - any failure is the finding
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=searching) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(6):
+            write(corpus, Story(date(2022, 1, 1 + i), f"Lava flow number {i} reaches the sea"))
+            update_index(corpus, index, rebuild=i % 2 == 1)
+            assert engine.refresh()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(10)
+    assert not errors, errors
+    assert engine.search(SearchRequest("lava")).total == 6
+
+
+def test_a_missing_record_of_indexed_files_means_a_rebuild(corpus, index):
+    (store.live_generation(index) / store.MANIFEST).unlink()
+    (corpus / STORIES[6].id).unlink()
+    r = update_index(corpus, index)
+    assert r.rebuilt and "record of indexed files" in r.reason
+    assert total(index, "volcano") == len(STORIES) - 1
+
+
 def test_vanished_and_changing_files_are_not_fatal(corpus, index, monkeypatch):
     import searchkit.corpus as corpus_pkg
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from whoosh import query as wq
 
 from searchkit.engine.schema import GROUP_SEP, SEP
+from searchkit.model import FACETS
 
-FACET_NAMES = ("tag", "year", "source", "kind")
 #: Above this many documents, counting loads the whole forward index instead.
 LAZY_LIMIT = 20_000
 _KEY_FIELDS = {"tag": "tag_key", "source": "source_key"}
@@ -117,7 +117,7 @@ class FacetIndex:
         if self._browse is None:
             self._browse = self._read_cache()
         if self._browse is None:
-            self._browse = {f: self.count(f, self.live, 1000) for f in FACET_NAMES}
+            self._browse = {f: self.count(f, self.live, 1000) for f in FACETS}
             self._write_cache(self._browse)
         return {f: v if f == "year" else v[:limit] for f, v in self._browse.items()}
 
@@ -128,7 +128,7 @@ class FacetIndex:
             raw = json.loads(self._cache_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return {f: [tuple(p) for p in raw[f]] for f in FACET_NAMES if f in raw} or None
+        return {f: [tuple(p) for p in raw[f]] for f in FACETS if f in raw} or None
 
     def _write_cache(self, counts: dict) -> None:
         if self._cache_file is None:

@@ -14,7 +14,7 @@ from searchkit.model import Document, Outlet, RelatedLink
 
 #: Bumped whenever the schema or the stored layout changes; an index with another
 #: version is rebuilt, never read.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Separates the values of a multi-valued exact field (tags and outlets may contain
 #: commas and spaces, so neither can be the separator).

@@ -6,6 +6,9 @@ import contextlib
 import heapq
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -13,18 +16,18 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from searchkit.engine import store
-from searchkit.engine.facets import FACET_NAMES, LAZY_LIMIT, FacetIndex
+from searchkit.engine.facets import LAZY_LIMIT, FacetIndex
 from searchkit.engine.highlight import snippet, term_spans
 from searchkit.engine.matchset import match_set
 from searchkit.engine.query import ParsedQuery, QueryBuilder, query_terms
-from searchkit.engine.schema import from_stored, int_to_date
+from searchkit.engine.schema import date_to_int, from_stored, int_to_date
 from searchkit.engine.suggest import MUCH_MORE, Speller
 from searchkit.errors import IndexMissing, SearchkitError, UnknownDocument
 from searchkit.model import (
+    FACETS,
     DocumentView,
     Hit,
     IndexStats,
-    Outlet,
     RelatedEntry,
     Results,
     SearchRequest,
@@ -50,10 +53,14 @@ class _Generation:
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
         self.toc_generation = self.ix.latest_generation()
-        self.qb = QueryBuilder(self.ix.schema)
+        # (FileIndex.schema re-reads the table of contents from disk on every access:
+        # after a rebuild removed this generation's folder, that would fail.)
+        self.schema = self.searcher.schema
+        self.qb = QueryBuilder(self.schema)
         self._facets: FacetIndex | None = None
         self._speller: Speller | None = None
         self.lock = threading.RLock()
+        self.closed = False
 
     @property
     def facets(self) -> FacetIndex:
@@ -68,6 +75,7 @@ class _Generation:
         return self._speller
 
     def close(self) -> None:
+        self.closed = True
         self.searcher.close()
 
 
@@ -77,10 +85,23 @@ class Engine:
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = Path(index_dir)
         self._gen = self._open()
+        self._refreshing = threading.Lock()
 
-    @classmethod
-    def open(cls, index_dir: Path) -> Engine:
-        return cls(index_dir)
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[_Generation]:
+        """The open generation, locked; never one that a refresh has just closed."""
+        while True:
+            g = self._gen
+            with g.lock:
+                if not g.closed:
+                    yield g
+                    return
 
     def _open(self) -> _Generation:
         gen = store.require_generation(self.index_dir)
@@ -103,18 +124,23 @@ class Engine:
         return _toc_generation(gen) != self._gen.toc_generation
 
     def refresh(self) -> bool:
-        """Reopen the index if it changed on disk; True when it did."""
-        if not self.changed_on_disk():
-            return False
-        new = self._open()
-        new.facets  # noqa: B018 - warm the facet index before swapping it in
-        old, self._gen = self._gen, new
-        with old.lock:
-            old.close()
-        return True
+        """Reopen the index if it changed on disk; True when it did.
+
+        Searches running meanwhile finish on the old index; later ones use the new.
+        """
+        with self._refreshing:
+            if not self.changed_on_disk():
+                return False
+            new = self._open()
+            new.facets  # noqa: B018 - build the facet index before swapping it in
+            old, self._gen = self._gen, new
+            with old.lock:
+                old.close()
+            return True
 
     def close(self) -> None:
-        self._gen.close()
+        with self._gen.lock:
+            self._gen.close()
 
     @property
     def generation(self) -> tuple[str, int]:
@@ -122,49 +148,56 @@ class Engine:
 
     def warm(self) -> None:
         """Build the per-index caches now (the TUI calls this in a worker at start)."""
-        self._gen.facets.all_counts(10)
-        self._gen.facets.load_all()
+        with self._use() as g:
+            g.facets.all_counts(10)
+            g.facets.load_all()
 
     # --- searching ------------------------------------------------------------------
 
     def search(self, req: SearchRequest) -> Results:
         started = time.perf_counter()
-        g = self._gen
-        with g.lock:
+        with self._use() as g:
             parsed = g.qb.parse(req.query)
             results = self._run(g, parsed, req)
-            if req.suggest and not parsed.browse:
-                self._did_you_mean(g, parsed, req, results)
+            if req.suggest and not parsed.textless:
+                self._did_you_mean(g, req, results)
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _matching(
-        self, g: _Generation, parsed: ParsedQuery, req: SearchRequest
-    ) -> set[int] | frozenset[int]:
-        """Docnums matching the text and date restrictions (facet filters not applied)."""
+    def month_counts(self, req: SearchRequest, year: int) -> list[tuple[str, int]]:
+        """Hits of ``req`` per month of ``year``, as ("YYYY-MM", count), in order."""
+        with self._use() as g:
+            _, _, hits = self._select(g, g.qb.parse(req.query), req)
+            date_of = g.facets.date_of
+            months = Counter(date_of(d) // 100 for d in hits)
+        return [
+            (f"{ym // 100}-{ym % 100:02d}", n)
+            for ym, n in sorted(months.items())
+            if ym // 100 == year
+        ]
+
+    def _select(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest):
+        """(matches before facet filters, each facet's selected docs, the hits)."""
         fx = g.facets
         base = fx.live if parsed.browse else match_set(g.searcher, parsed.query, fx.live)
-        lo = max(filter(None, (parsed.date_lo, _int(req.date_from))), default=None)
-        hi = min(filter(None, (parsed.date_hi, _int(req.date_to))), default=None)
-        if lo is not None or hi is not None:
+        if req.date_from or req.date_to:
+            lo, hi = date_to_int(req.date_from) or 1, date_to_int(req.date_to) or 99991231
             date_of = fx.date_of
-            lo_, hi_ = lo or 1, hi or 99991231
-            base = {d for d in base if lo_ <= date_of(d) <= hi_}
-        return base
+            base = {d for d in base if lo <= date_of(d) <= hi}
+        selected = {f: fx.docs_with(f, vals) for f, vals in req.filters if vals}
+        hits = base
+        for docs in selected.values():
+            hits = hits & docs
+        return base, selected, hits
 
     def _run(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest) -> Results:
         fx = g.facets
-        base = self._matching(g, parsed, req)
-        selected = {f: set(fx.docs_with(f, vals)) for f, vals in req.filters if vals}
-        hits_set = base
-        for docs in selected.values():
-            hits_set = hits_set & docs
+        base, selected, hits_set = self._select(g, parsed, req)
         facets: dict[str, list[tuple[str, int]]] = {}
-        unfiltered = base is fx.live and not selected
-        if unfiltered:
+        if base is fx.live and not selected:
             facets = fx.all_counts(req.facet_limit)
         else:
-            for f in FACET_NAMES:
+            for f in FACETS:
                 # A facet's counts ignore its own selection, so more values can be added.
                 docs = base
                 for other, sel in selected.items():
@@ -172,9 +205,7 @@ class Engine:
                         docs = docs & sel
                 facets[f] = fx.count(f, docs, req.facet_limit)
         total = len(hits_set)
-        narrowed = bool(selected) or any(
-            (parsed.date_lo, parsed.date_hi, req.date_from, req.date_to)
-        )
+        narrowed = bool(selected or req.date_from or req.date_to)
         hits = self._top_hits(g, parsed, req, hits_set, total, narrowed)
         return Results(
             query=req.query,
@@ -196,7 +227,7 @@ class Engine:
         want = req.offset + req.limit
         if req.limit <= 0 or req.offset >= total:
             return []
-        if parsed.browse or req.sort != "relevance":
+        if parsed.textless or req.sort != "relevance":
             fx = g.facets
             if len(hits_set) > LAZY_LIMIT:
                 fx.dates  # noqa: B018 - one bulk read beats many single ones
@@ -216,13 +247,13 @@ class Engine:
             )
             docnums = [h.docnum for h in found][req.offset :]
             scores = [h.score for h in found][req.offset :]
-        terms = {} if parsed.browse else query_terms(parsed.query, g.reader)
+        terms = {} if parsed.textless else query_terms(parsed.query, g.reader)
         return [self._hit(g, d, s, terms) for d, s in zip(docnums, scores, strict=True)]
 
     def _hit(self, g: _Generation, docnum: int, score: float, terms: dict[str, set[str]]) -> Hit:
         stored = g.searcher.stored_fields(docnum)
         doc = from_stored(stored)
-        schema = g.ix.schema
+        schema = g.schema
         title_spans = term_spans(doc.title, schema["title"].analyzer, terms.get("title", set()))
         body_terms = terms.get("body", set())
         if doc.body:
@@ -244,43 +275,40 @@ class Engine:
             title_highlights=tuple(title_spans),
         )
 
-    def _did_you_mean(
-        self, g: _Generation, parsed: ParsedQuery, req: SearchRequest, results: Results
-    ) -> None:
+    def _did_you_mean(self, g: _Generation, req: SearchRequest, results: Results) -> None:
         try:
             corrected = g.speller.correct(req.query)
-        except Exception:
+        except Exception:  # a suggestion is a nicety: never let it break a search
             return
         if not corrected:
             return
         cparsed = g.qb.parse(corrected)
-        cbase = self._matching(g, cparsed, req)
-        if results.total == 0 and cbase:
-            creq = _replace(req, query=corrected)
-            fixed = self._run(g, cparsed, creq)
+        _, _, chits = self._select(g, cparsed, req)  # within the same filters
+        if not chits:
+            return
+        if results.total == 0:
+            fixed = self._run(g, cparsed, replace(req, query=corrected))
             results.total, results.hits, results.facets = fixed.total, fixed.hits, fixed.facets
             results.corrected_from = req.query
             results.suggestion = corrected
             results.notices.append(f"no results for {req.query} — showing {corrected}")
-        elif len(cbase) >= MUCH_MORE * max(results.total, 1):
+        elif len(chits) >= MUCH_MORE * results.total:
             results.suggestion = corrected
 
     def highlight(self, query: str, text: str, field: str = "body") -> list[tuple[int, int]]:
         """Spans of ``text`` that ``query`` matches, for the detail view."""
-        g = self._gen
-        with g.lock:
+        with self._use() as g:
             parsed = g.qb.parse(query)
-            if parsed.browse:
+            if parsed.textless:
                 return []
             terms = query_terms(parsed.query, g.reader)
-        analyzer = g.ix.schema[field].analyzer
+            analyzer = g.schema[field].analyzer
         return term_spans(text, analyzer, terms.get(field, set()) | terms.get("body", set()))
 
     # --- documents ------------------------------------------------------------------
 
     def document(self, doc_id: str) -> DocumentView:
-        g = self._gen
-        with g.lock:
+        with self._use() as g:
             docnum = g.searcher.document_number(id=doc_id)
             if docnum is None:
                 raise UnknownDocument(doc_id)
@@ -319,27 +347,26 @@ class Engine:
         return tuple(out)
 
     def has(self, doc_id: str) -> bool:
-        g = self._gen
-        with g.lock:
+        with self._use() as g:
             return g.searcher.document_number(id=doc_id) is not None
 
     # --- statistics -----------------------------------------------------------------
 
     def stats(self, top: int = 10) -> IndexStats:
-        g = self._gen
-        with g.lock:
+        with self._use() as g:
             fx = g.facets
             counts = fx.all_counts(top)
             dates = fx.dates
             dated = [dates[d] for d in fx.live if dates[d]]
-        info = store.read_info(g.path)
+            path = g.path
+        info = store.read_info(path)
         return IndexStats(
             documents=dict(counts["kind"]),
             first_date=int_to_date(min(dated)) if dated else None,
             last_date=int_to_date(max(dated)) if dated else None,
             top_tags=counts["tag"][:top],
             top_sources=counts["source"][:top],
-            size_bytes=store.index_size(g.path),
+            size_bytes=store.index_size(path),
             built_at=_when(info.get("built_at")),
             updated_at=_when(info.get("updated_at")),
             path=str(self.index_dir),
@@ -355,10 +382,6 @@ def _toc_generation(gen: Path) -> int:
     return newest
 
 
-def _int(d) -> int | None:
-    return d.year * 10000 + d.month * 100 + d.day if d else None
-
-
 def _when(text: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(text) if text else None
@@ -366,10 +389,4 @@ def _when(text: str | None) -> datetime | None:
         return None
 
 
-def _replace(req: SearchRequest, **changes) -> SearchRequest:
-    from dataclasses import replace
-
-    return replace(req, **changes)
-
-
-__all__ = ["Engine", "IndexIncompatible", "Outlet"]
+__all__ = ["Engine", "IndexIncompatible"]

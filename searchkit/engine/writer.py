@@ -45,6 +45,8 @@ WRITER_LIMIT_MB = 512
 FAULT_POINT = "SEARCHKIT_FAULT_POINT"
 FAULT_MARKER = "SEARCHKIT_FAULT_MARKER"
 
+#: An incremental update writes few documents: a smaller buffer is plenty.
+UPDATE_LIMIT_MB = 256
 #: Segments stay separate files: Whoosh copies each member of a compound segment file
 #: into memory when it opens it (~0.15 s a search process on the large corpus).
 COMPOUND = False
@@ -103,6 +105,9 @@ def update_index(
         elif not store.compatible(gen):
             found = store.read_info(gen).get("schema_version", "unknown")
             reason = f"index format {found} is not this version's ({store.SCHEMA_VERSION})"
+        elif not store.has_manifest(gen):
+            # Without the record of what is indexed, deleted files could never be removed.
+            reason = "the record of indexed files is missing"
         else:
             reason = ""
         if reason:
@@ -136,6 +141,10 @@ def _load(corpus: Path, rel: str, size: int, mtime_ns: int):
     if doc is None:
         return None, FileState(size, mtime_ns, BAD + digest), reports
     return to_fields(doc), FileState(size, mtime_ns, digest), reports
+
+
+def _bad(state: tuple[int, int, str]) -> bool:
+    return state[2].startswith(BAD)
 
 
 def _digest(path: Path) -> str | None:
@@ -179,7 +188,7 @@ def _build(
     store.write_info(gen, corpus=str(corpus.resolve()), built_at=stamp, updated_at=stamp)
     _checkpoint("build:before-publish")
     store.publish(index_dir, gen)
-    indexed = sorted(k for k, s in manifest.items() if not s.digest.startswith(BAD))
+    indexed = sorted(k for k, s in manifest.items() if not _bad(s))
     return UpdateReport(
         rebuilt=True, reason=reason, added=indexed, reports=reports, documents=len(indexed)
     )
@@ -308,12 +317,12 @@ def _update(
         old = manifest.get(rel)
         if old is None:
             todo.append((rel, size, mtime))
-        elif old.size == size and old.mtime_ns == mtime:
-            report.unchanged += 1
-        elif old.size == size and _digest(corpus / rel) == old.digest.lstrip(BAD):
+        elif old[0] == size and old[1] == mtime:
+            report.unchanged += not _bad(old)
+        elif old[0] == size and _digest(corpus / rel) == old[2].lstrip(BAD):
             # Touched, not changed: remember the new mtime, index nothing.
-            manifest[rel] = FileState(size, mtime, old.digest)
-            report.unchanged += 1
+            manifest[rel] = FileState(size, mtime, old[2])
+            report.unchanged += not _bad(old)
             touched = True
         else:
             todo.append((rel, size, mtime))
@@ -324,16 +333,16 @@ def _update(
         # suggestions, which prefer frequent words anyway).
         vocab = Counter(store.read_vocabulary(gen))
         ix = whoosh_index.open_dir(str(gen))
-        writer = ix.writer(limitmb=256, compound=COMPOUND)
+        writer = ix.writer(limitmb=UPDATE_LIMIT_MB, compound=COMPOUND)
         try:
             for rel in gone:
-                if not manifest.pop(rel).digest.startswith(BAD):
+                if not _bad(manifest.pop(rel)):
                     writer.delete_by_term("id", rel)
                     report.removed.append(rel)
             for n, (rel, size, mtime) in enumerate(todo, 1):
                 fields, state, reps = _load(corpus, rel, size, mtime)
                 report.reports.extend(reps)
-                was_indexed = rel in manifest and not manifest[rel].digest.startswith(BAD)
+                was_indexed = rel in manifest and not _bad(manifest[rel])
                 if fields is not None:
                     writer.update_document(**fields)
                     vocab.update(vocabulary_of(fields))
@@ -362,5 +371,5 @@ def _update(
         # (idempotent) updates the manifest does not yet show.
         store.write_manifest(gen, manifest)
         store.write_info(gen, updated_at=store.now_iso())
-    report.documents = sum(1 for s in manifest.values() if not s.digest.startswith(BAD))
+    report.documents = sum(1 for s in manifest.values() if not _bad(s))
     return report
