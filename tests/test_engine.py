@@ -255,6 +255,27 @@ def test_date_terms_combine_with_boolean_logic(engine):
     assert not search(engine, "(idlib date:2018)").notices
 
 
+def test_open_ended_date_ranges(engine):
+    assert search(engine, "date:>=2019").total == len(BOMBERS)
+    assert search(engine, "date:2019..").total == len(BOMBERS)
+    assert set(ids(search(engine, "date:<2016"))) == {AIRSTRIKES.id}
+    assert set(ids(search(engine, "date:..2015-12"))) == {AIRSTRIKES.id}
+    assert search(engine, "date:>2019-01-03").total == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["date:2016", "date:>=2017 kind:story", "italy NOT date:2016-06-02", "date:<2016 OR bombers"],
+)
+def test_dates_answer_the_same_once_the_facet_index_is_loaded(engine, corpus, query):
+    cold = search(engine, query, limit=100)
+    warm_engine = Engine(engine.index_dir)
+    warm_engine.warm()  # loads every date: ranges then use the in-memory array
+    warm = search(warm_engine, query, limit=100)
+    assert (warm.total, ids(warm)) == (cold.total, ids(cold))
+    warm_engine.close()
+
+
 def test_a_date_only_query_lists_newest_first(engine):
     r = search(engine, "date:2016-06")
     assert ids(r) == [RUBBLE.id, AFTERSHOCK.id, QUAKE.id]

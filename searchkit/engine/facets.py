@@ -74,6 +74,13 @@ class FacetIndex:
     def date_of(self, d: int) -> int:
         return self._dates[d] if self._dates is not None else self._row(d)[3]
 
+    def docs_in_range(self, lo: int, hi: int) -> set[int] | None:
+        """Documents dated lo..hi (yyyymmdd), when all dates are loaded; else None."""
+        dates = self._dates
+        if dates is None:
+            return None
+        return {d for d in self.live if lo <= dates[d] <= hi}
+
     def load_all(self) -> None:
         """Read every document's facet values (~0.5 s on 113k documents)."""
         if self._tags is None:

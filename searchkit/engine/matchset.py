@@ -9,6 +9,8 @@ queries (phrases, ranges) fall back to Whoosh's matcher.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
@@ -46,26 +48,32 @@ def _term(searcher, fieldname: str, text) -> DocSet:
     return out
 
 
-def match_set(searcher, q: wq.Query, live: frozenset[int]) -> DocSet:
+#: (lo, hi) -> the live docnums dated within, or None when the dates are not loaded.
+DateRange = Callable[[int, int], DocSet | None]
+
+
+def match_set(
+    searcher, q: wq.Query, live: frozenset[int], dates: DateRange | None = None
+) -> DocSet:
     """The docnums (live ones) that ``q`` matches."""
-    return _eval(searcher, q, live) & live
+    return _eval(searcher, q, live, dates) & live
 
 
-def _eval(searcher, q: wq.Query, live: frozenset[int]) -> DocSet:
+def _eval(searcher, q: wq.Query, live: frozenset[int], dates: DateRange | None) -> DocSet:
     if isinstance(q, wq.Term):
         return _term(searcher, q.fieldname, q.text)
     if isinstance(q, wq.Or):
         out: DocSet = set()
         for sub in q.subqueries:
-            out |= _eval(searcher, sub, live)
+            out |= _eval(searcher, sub, live, dates)
         return out
     if isinstance(q, wq.And):
-        parts = sorted((_eval(searcher, sub, live) for sub in q.subqueries), key=len)
+        parts = sorted((_eval(searcher, sub, live, dates) for sub in q.subqueries), key=len)
         return set.intersection(*parts) if parts else set()
     if isinstance(q, wq.AndNot):
-        return _eval(searcher, q.a, live) - _eval(searcher, q.b, live)
+        return _eval(searcher, q.a, live, dates) - _eval(searcher, q.b, live, dates)
     if isinstance(q, wq.Not):
-        return set(live) - _eval(searcher, q.query, live)
+        return set(live) - _eval(searcher, q.query, live, dates)
     if isinstance(q, wq.Every) and not q.fieldname:
         return set(live)
     if q is wq.NullQuery:
@@ -76,4 +84,10 @@ def _eval(searcher, q: wq.Query, live: frozenset[int]) -> DocSet:
         for fieldname, text in q.expanded_terms(reader):
             out |= _term(searcher, fieldname, text)
         return out
+    if isinstance(q, wq.NumericRange) and q.fieldname == "date" and dates is not None:
+        lo = (q.start or 0) + bool(q.startexcl)
+        hi = (99991231 if q.end is None else q.end) - bool(q.endexcl)
+        found = dates(lo, hi)
+        if found is not None:
+            return found
     return set(searcher.docs_for_query(q))

@@ -37,7 +37,7 @@ _DATE_TOKEN = re.compile(
     )"""
 )
 #: What a date term becomes before Whoosh parses it: a range on the numeric field.
-_DATE_RANGE = re.compile(r"date:\[\d* TO \d*\]")
+_DATE_RANGE = re.compile(r"date:\[(?:\d+ )?TO(?: \d+)?\]")
 _DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 KNOWN_FIELDS = {
     "title",
@@ -148,7 +148,8 @@ def _rewrite_dates(text: str, notices: list[str]) -> str:
             return " "
         if a is None and b is None:
             return " "
-        return f"date:[{'' if a is None else a} TO {'' if b is None else b}]"
+        # (Whoosh reads "[a TO]" and "[TO b]" but not "[a TO ]".)
+        return f"date:[{'' if a is None else f'{a} '}TO{'' if b is None else f' {b}'}]"
 
     return _DATE_TOKEN.sub(take, text)
 

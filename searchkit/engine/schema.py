@@ -14,7 +14,7 @@ from searchkit.model import Document, Outlet, RelatedLink
 
 #: Bumped whenever the schema or the stored layout changes; an index with another
 #: version is rebuilt, never read.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Separates the values of a multi-valued exact field (tags and outlets may contain
 #: commas and spaces, so neither can be the separator).
@@ -31,7 +31,9 @@ def _exact_values() -> RegexTokenizer:
 
 
 def build_schema() -> Schema:
-    stem = StemmingAnalyzer()
+    # An unbounded memo of stems: Whoosh's default LFU cache does bookkeeping on
+    # every token that cost more than the stemming (the vocabulary is ~100k words).
+    stem = StemmingAnalyzer(cachesize=-1)
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
@@ -48,7 +50,7 @@ def build_schema() -> Schema:
         # (US between the values of a group). A column, so Whoosh keeps it through segment merges.
         facets=COLUMN(VarBytesColumn()),
         # yyyymmdd, 0 when the document has no date.
-        date=NUMERIC(int, bits=32, sortable=True, stored=True, signed=False),
+        date=NUMERIC(int, bits=32, sortable=True, stored=True, signed=False, shift_step=8),
         meta=STORED(),
     )
 

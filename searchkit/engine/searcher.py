@@ -179,7 +179,10 @@ class Engine:
     def _select(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest):
         """(matches before facet filters, each facet's selected docs, the hits)."""
         fx = g.facets
-        base = fx.live if parsed.browse else match_set(g.searcher, parsed.query, fx.live)
+        if parsed.browse:
+            base: set[int] | frozenset[int] = fx.live
+        else:
+            base = match_set(g.searcher, parsed.query, fx.live, fx.docs_in_range)
         if req.date_from or req.date_to:
             lo, hi = date_to_int(req.date_from) or 1, date_to_int(req.date_to) or 99991231
             date_of = fx.date_of

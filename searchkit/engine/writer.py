@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from searchkit.engine import store
@@ -125,6 +127,48 @@ def _checkpoint(name: str) -> None:
         time.sleep(60)
 
 
+# --- a faster segment writer ----------------------------------------------------------
+
+
+class _Lengths:
+    """Per-document field lengths served from memory while a segment is flushed.
+
+    Whoosh's flush asks for the length of every posting's document: from a column
+    file, a seek and a read each (and, for fields without lengths, a stat each) —
+    ~15% of a build. This reads each length column once instead. Relies on
+    whoosh-reloaded 2.7.5 internals (pinned exactly in pyproject.toml).
+    """
+
+    def __init__(self, pdr, schema) -> None:
+        self._pdr = pdr
+        self._lengths: dict[str, bytes] = {}
+        for name in schema.scorable_names():
+            reader = pdr._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+            if reader is not None:
+                self._lengths[name] = bytes(reader)
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            return default
+        b = lengths[docnum]
+        return byte_to_length(b) if b else default
+
+    def close(self) -> None:
+        self._pdr.close()
+
+
+class _FastSegmentWriter(SegmentWriter):
+    def per_document_reader(self):
+        return _Lengths(super().per_document_reader(), self.schema)
+
+
+def _segment_writer(ix, **kwargs) -> SegmentWriter:
+    """A Whoosh writer tuned for bulk builds (lengths in memory, light compression)."""
+    kwargs.setdefault("limitmb", WRITER_LIMIT_MB)
+    return _FastSegmentWriter(ix, compound=COMPOUND, codec=W3Codec(compression=1), **kwargs)
+
+
 # --- reading one file ------------------------------------------------------------------
 
 
@@ -175,7 +219,7 @@ def _build(
         writer = ix.writer(compound=COMPOUND)
         writer.commit(mergetype=lambda _w, existing: list(existing) + segments)
     else:
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=COMPOUND)
+        writer = _segment_writer(ix)
         manifest, reports, vocab = _index_files(writer, corpus, files, progress, len(files))
         if progress:
             progress("committing", len(files), len(files))
@@ -244,7 +288,7 @@ def _worker(gen: str, corpus: str, files: list[tuple[str, int, int]]):
     # writer finishes: give each worker its own so one cannot delete the other's.
     storage, shared = ix.storage, ix.storage.temp_storage
     storage.temp_storage = lambda name=None: shared(f"{name or 'spill'}-{os.getpid()}")
-    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB, compound=COMPOUND)
+    writer = _segment_writer(ix, _lk=False)
     manifest, reports, vocab = _index_files(
         writer, Path(corpus), files, None, len(files), _worker_tick
     )
