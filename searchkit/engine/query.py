@@ -148,6 +148,8 @@ def _rewrite_dates(text: str, notices: list[str]) -> str:
             return " "
         if a is None and b is None:
             return " "
+        if a is None:
+            a = 1  # undated documents (0) are in no date range
         # (Whoosh reads "[a TO]" and "[TO b]" but not "[a TO ]".)
         return f"date:[{'' if a is None else f'{a} '}TO{'' if b is None else f' {b}'}]"
 
