@@ -372,3 +372,27 @@ def test_stats(engine):
     assert s.documents == {"story": 2 + len(ALL), "article": 3}
     assert s.first_date == date(2015, 3, 10) and s.last_date == date(2019, 1, 4)
     assert s.size_bytes > 0 and s.built_at is not None
+
+
+@pytest.mark.parametrize(
+    "query", ["earthquake", "italy amatrice", '"security council"', "russian OR italy"]
+)
+def test_ranking_matches_whooshs_bm25f(engine, query):
+    # The engine ranks with flat loops over posting blocks; Whoosh's own searcher is
+    # the reference for the scores and order. (Not for prefixes: Whoosh may give each
+    # match of `bomb*` a constant score; the engine scores the words it expands to.)
+    from searchkit.engine.matchset import match_set
+    from searchkit.engine.ranking import positive_terms
+
+    g = engine._gen
+    q = g.qb.parse(query).query
+    expected = [(h.docnum, round(h.score, 6)) for h in g.searcher.search(q, limit=10)]
+    docs = match_set(g.searcher, q, g.facets.live)
+    got = [(d, round(s, 6)) for d, s in g.ranker.top(positive_terms(q, g.reader), docs, 10)]
+    assert got == expected
+
+
+def test_excluded_words_are_not_highlighted(engine):
+    hit = search(engine, "rescue NOT rubble OR survivors").hits
+    for h in hit:
+        assert "rubble" not in [h.snippet[s:e].lower() for s, e in h.highlights]

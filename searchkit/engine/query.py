@@ -287,22 +287,3 @@ class QueryBuilder:
         if isinstance(node, wq.Term) and node.fieldname == "kind":
             node.text = str(node.text).lower()
         return node
-
-
-def query_terms(q: wq.Query, reader) -> dict[str, set[str]]:
-    """Field -> the indexed terms ``q`` matches (prefixes and fuzzy terms expanded).
-
-    (Whoosh's ``existing_terms`` reuses its ``fieldname`` argument as a loop variable
-    and so drops every field after the first: walk the leaves here instead.)
-    """
-    out: dict[str, set[str]] = {}
-    for leaf in [q] if q.is_leaf() else q.leaves():
-        try:
-            terms = leaf.expanded_terms(reader, phrases=True)
-        except Exception:
-            continue
-        for fieldname, text in terms:
-            if isinstance(text, bytes):
-                text = text.decode("utf-8", "replace")
-            out.setdefault(fieldname, set()).add(text)
-    return out

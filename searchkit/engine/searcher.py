@@ -19,7 +19,8 @@ from searchkit.engine import store
 from searchkit.engine.facets import LAZY_LIMIT, FacetIndex
 from searchkit.engine.highlight import snippet, term_spans
 from searchkit.engine.matchset import match_set
-from searchkit.engine.query import ParsedQuery, QueryBuilder, query_terms
+from searchkit.engine.query import ParsedQuery, QueryBuilder
+from searchkit.engine.ranking import Ranker, positive_terms
 from searchkit.engine.schema import date_to_int, from_stored, int_to_date
 from searchkit.engine.suggest import MUCH_MORE, Speller
 from searchkit.errors import IndexMissing, SearchkitError, UnknownDocument
@@ -59,6 +60,7 @@ class _Generation:
         self.qb = QueryBuilder(self.schema)
         self._facets: FacetIndex | None = None
         self._speller: Speller | None = None
+        self._ranker: Ranker | None = None
         self.lock = threading.RLock()
         self.closed = False
 
@@ -67,6 +69,12 @@ class _Generation:
         if self._facets is None:
             self._facets = FacetIndex(self.searcher, self.path, f"{self.toc_generation}")
         return self._facets
+
+    @property
+    def ranker(self) -> Ranker:
+        if self._ranker is None:
+            self._ranker = Ranker(self.searcher)
+        return self._ranker
 
     @property
     def speller(self) -> Speller:
@@ -208,8 +216,7 @@ class Engine:
                         docs = docs & sel
                 facets[f] = fx.count(f, docs, req.facet_limit)
         total = len(hits_set)
-        narrowed = bool(selected or req.date_from or req.date_to)
-        hits = self._top_hits(g, parsed, req, hits_set, total, narrowed)
+        hits = self._top_hits(g, parsed, req, hits_set, total)
         return Results(
             query=req.query,
             total=total,
@@ -225,7 +232,6 @@ class Engine:
         req: SearchRequest,
         hits_set,
         total: int,
-        narrowed: bool,
     ) -> list[Hit]:
         want = req.offset + req.limit
         if req.limit <= 0 or req.offset >= total:
@@ -243,14 +249,18 @@ class Engine:
             docnums = docnums[req.offset :]
             scores = [0.0] * len(docnums)
         else:
-            # Whoosh's collector skips blocks that cannot reach the top: it scores far
-            # fewer documents than match. Filter only when something narrowed the set.
-            found = g.searcher.search(
-                parsed.query, limit=want, filter=hits_set if narrowed else None
-            )
-            docnums = [h.docnum for h in found][req.offset :]
-            scores = [h.score for h in found][req.offset :]
-        terms = {} if parsed.textless else query_terms(parsed.query, g.reader)
+            ranked = g.ranker.top(positive_terms(parsed.query, g.reader), hits_set, want)
+            if len(ranked) < want and len(ranked) < len(hits_set):
+                # Matched without a scoring word (e.g. `x OR date:2016`): newest after.
+                seen = {d for d, _ in ranked}
+                rest = heapq.nlargest(
+                    want - len(ranked), (d for d in hits_set if d not in seen), key=g.facets.date_of
+                )
+                ranked += [(d, 0.0) for d in rest]
+            ranked = ranked[req.offset :]
+            docnums = [d for d, _ in ranked]
+            scores = [sc for _, sc in ranked]
+        terms = {} if parsed.textless else positive_terms(parsed.query, g.reader)
         return [self._hit(g, d, s, terms) for d, s in zip(docnums, scores, strict=True)]
 
     def _hit(self, g: _Generation, docnum: int, score: float, terms: dict[str, set[str]]) -> Hit:
@@ -304,7 +314,7 @@ class Engine:
             parsed = g.qb.parse(query)
             if parsed.textless:
                 return []
-            terms = query_terms(parsed.query, g.reader)
+            terms = positive_terms(parsed.query, g.reader)
             analyzer = g.schema[field].analyzer
         return term_spans(text, analyzer, terms.get(field, set()) | terms.get("body", set()))
 
