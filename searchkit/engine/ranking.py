@@ -72,6 +72,18 @@ def _blocks(m):
         m._goto(m._nextoffset)
 
 
+def _column_bytes(col) -> bytes:
+    """A one-byte-per-document length column as bytes, in one read.
+
+    (Iterating the column reader costs a seek and a read per document: ~0.2 s a
+    field on the large corpus.) The column stores trailing zero lengths implicitly.
+    """
+    if getattr(col, "_fixedlen", None) != 1:
+        return bytes(col)
+    raw = col._dbfile.get(col._basepos, col._count)
+    return raw + bytes(col._doccount - col._count)
+
+
 class Ranker:
     """Ranks documents of one opened index. Not thread-safe (the engine locks)."""
 
@@ -87,7 +99,7 @@ class Ranker:
         key = (i, fieldname)
         if key not in self._lengths:
             col = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            self._lengths[key] = bytes(col) if col is not None else None
+            self._lengths[key] = None if col is None else _column_bytes(col)
         return self._lengths[key]
 
     def _avg_length(self, fieldname: str) -> float:
