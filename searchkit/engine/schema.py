@@ -10,11 +10,8 @@ from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from searchkit.engine.store import SCHEMA_VERSION  # noqa: F401 - re-exported
 from searchkit.model import Document, Outlet, RelatedLink
-
-#: Bumped whenever the schema or the stored layout changes; an index with another
-#: version is rebuilt, never read.
-SCHEMA_VERSION = 5
 
 #: Separates the values of a multi-valued exact field (tags and outlets may contain
 #: commas and spaces, so neither can be the separator).

@@ -28,8 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from searchkit.engine.schema import SCHEMA_VERSION
 from searchkit.errors import IndexBusy, IndexMissing
+
+#: Bumped whenever the schema or the stored layout changes; an index with another
+#: version is rebuilt, never read.
+SCHEMA_VERSION = 5
 
 CURRENT = "CURRENT"
 LOCK = "writer.lock"

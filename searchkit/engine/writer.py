@@ -24,13 +24,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
-from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
-
+# Whoosh and the schema are imported where an index is written: a run that finds
+# nothing changed does not pay for them.
 from searchkit.engine import store
-from searchkit.engine.schema import build_schema, to_fields, vocabulary_of
 from searchkit.engine.store import FileState
 from searchkit.errors import CorpusMissing
 from searchkit.model import FileReport
@@ -40,8 +36,6 @@ Progress = Callable[[str, int, int], None]
 
 #: Below this many files a build runs in this process: starting workers costs more.
 PARALLEL_MIN_FILES = 4000
-#: Memory each Whoosh writer may use before spilling to disk (measured best: 512).
-WRITER_LIMIT_MB = 512
 #: Fault injection for the crash tests: when SEARCHKIT_FAULT_POINT names a checkpoint,
 #: the writer creates the file SEARCHKIT_FAULT_MARKER there and waits to be killed.
 FAULT_POINT = "SEARCHKIT_FAULT_POINT"
@@ -49,10 +43,6 @@ FAULT_MARKER = "SEARCHKIT_FAULT_MARKER"
 
 #: An incremental update writes few documents: a smaller buffer is plenty.
 UPDATE_LIMIT_MB = 256
-#: Segments stay separate files: Whoosh copies each member of a compound segment file
-#: into memory when it opens it (~0.15 s a search process on the large corpus).
-COMPOUND = False
-
 #: Marks a manifest entry for a file that was read and skipped as bad, so an
 #: unchanged bad file is not read (and reported) again on every run.
 BAD = "!"
@@ -127,54 +117,13 @@ def _checkpoint(name: str) -> None:
         time.sleep(60)
 
 
-# --- a faster segment writer ----------------------------------------------------------
-
-
-class _Lengths:
-    """Per-document field lengths served from memory while a segment is flushed.
-
-    Whoosh's flush asks for the length of every posting's document: from a column
-    file, a seek and a read each (and, for fields without lengths, a stat each) —
-    ~15% of a build. This reads each length column once instead. Relies on
-    whoosh-reloaded 2.7.5 internals (pinned exactly in pyproject.toml).
-    """
-
-    def __init__(self, pdr, schema) -> None:
-        self._pdr = pdr
-        self._lengths: dict[str, bytes] = {}
-        for name in schema.scorable_names():
-            reader = pdr._cached_reader(_lenfield(name), LENGTHS_COLUMN)
-            if reader is not None:
-                self._lengths[name] = bytes(reader)
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            return default
-        b = lengths[docnum]
-        return byte_to_length(b) if b else default
-
-    def close(self) -> None:
-        self._pdr.close()
-
-
-class _FastSegmentWriter(SegmentWriter):
-    def per_document_reader(self):
-        return _Lengths(super().per_document_reader(), self.schema)
-
-
-def _segment_writer(ix, **kwargs) -> SegmentWriter:
-    """A Whoosh writer tuned for bulk builds (lengths in memory, light compression)."""
-    kwargs.setdefault("limitmb", WRITER_LIMIT_MB)
-    return _FastSegmentWriter(ix, compound=COMPOUND, codec=W3Codec(compression=1), **kwargs)
-
-
 # --- reading one file ------------------------------------------------------------------
 
 
 def _load(corpus: Path, rel: str, size: int, mtime_ns: int):
     """Read and parse one file: (fields or None, FileState or None, reports)."""
     from searchkit.corpus import document_from_bytes
+    from searchkit.engine.schema import to_fields
 
     try:
         data = (corpus / rel).read_bytes()
@@ -204,7 +153,11 @@ def _digest(path: Path) -> str | None:
 def _build(
     corpus: Path, index_dir: Path, reason: str, progress: Progress | None, procs: int | None
 ) -> UpdateReport:
+    from whoosh import index as whoosh_index
+
     from searchkit.corpus import iter_files
+    from searchkit.engine.schema import build_schema
+    from searchkit.engine.segments import COMPOUND, segment_writer
 
     if progress:
         progress("scanning", 0, 0)
@@ -219,7 +172,7 @@ def _build(
         writer = ix.writer(compound=COMPOUND)
         writer.commit(mergetype=lambda _w, existing: list(existing) + segments)
     else:
-        writer = _segment_writer(ix)
+        writer = segment_writer(ix)
         manifest, reports, vocab = _index_files(writer, corpus, files, progress, len(files))
         if progress:
             progress("committing", len(files), len(files))
@@ -246,6 +199,8 @@ def _index_files(
     total: int,
     tick: Callable[[], None] | None = None,
 ):
+    from searchkit.engine.schema import vocabulary_of
+
     manifest: dict[str, FileState] = {}
     reports: list[FileReport] = []
     vocab: Counter[str] = Counter()
@@ -283,12 +238,16 @@ def _worker_tick() -> None:
 
 
 def _worker(gen: str, corpus: str, files: list[tuple[str, int, int]]):
+    from whoosh import index as whoosh_index
+
+    from searchkit.engine.segments import segment_writer
+
     ix = whoosh_index.open_dir(gen)
     # Whoosh names every writer's spill folder "MAIN.tmp" and deletes it when the
     # writer finishes: give each worker its own so one cannot delete the other's.
     storage, shared = ix.storage, ix.storage.temp_storage
     storage.temp_storage = lambda name=None: shared(f"{name or 'spill'}-{os.getpid()}")
-    writer = _segment_writer(ix, _lk=False)
+    writer = segment_writer(ix, _lk=False)
     manifest, reports, vocab = _index_files(
         writer, Path(corpus), files, None, len(files), _worker_tick
     )
@@ -375,6 +334,11 @@ def _update(
     if todo or gone:
         # Counts only grow: a removed document's words stay known (harmless for
         # suggestions, which prefer frequent words anyway).
+        from whoosh import index as whoosh_index
+
+        from searchkit.engine.schema import vocabulary_of
+        from searchkit.engine.segments import COMPOUND
+
         vocab = Counter(store.read_vocabulary(gen))
         ix = whoosh_index.open_dir(str(gen))
         writer = ix.writer(limitmb=UPDATE_LIMIT_MB, compound=COMPOUND)
@@ -415,5 +379,5 @@ def _update(
         # (idempotent) updates the manifest does not yet show.
         store.write_manifest(gen, manifest)
         store.write_info(gen, updated_at=store.now_iso())
-    report.documents = sum(1 for s in manifest.values() if not _bad(s))
+    report.documents = sum(not s[2].startswith(BAD) for s in manifest.values())
     return report
