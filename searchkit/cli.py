@@ -396,10 +396,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     with _open_engine(args.index) as engine:
         results = engine.search(request)
     if args.json:
-        import json
-
-        sys.stdout.write(json.dumps(results.to_json(), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        _print_json(results.to_json())
         # How the query was understood (degraded, auto-corrected) goes to stderr, so
         # stdout stays exactly the documented JSON.
         for notice in results.notices:
@@ -446,6 +443,13 @@ def id_candidates(raw: str, corpus: Path | None = None) -> list[str]:
     return out
 
 
+def _print_json(data: dict) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
 def _find_document(engine: Engine, raw: str, corpus: Path):
     from searchkit.errors import UnknownDocument
 
@@ -459,10 +463,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     with _open_engine(args.index) as engine:
         view = _find_document(engine, args.id, args.corpus)
     if args.json:
-        import json
-
-        sys.stdout.write(json.dumps(view.to_json(), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        _print_json(view.to_json())
     else:
         from searchkit.render import render_document
 
@@ -474,10 +475,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     with _open_engine(args.index) as engine:
         stats = engine.stats()
     if args.json:
-        import json
-
-        sys.stdout.write(json.dumps(stats.to_json(), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        _print_json(stats.to_json())
     else:
         from searchkit.render import render_stats
 
