@@ -81,6 +81,9 @@ class Hit:
     snippet: str
     highlights: tuple[tuple[int, int], ...] = ()
     title_highlights: tuple[tuple[int, int], ...] = ()
+    # True when the document has no body and the snippet is a passage of the title:
+    # front ends that show the title already need not show it again.
+    snippet_is_title: bool = False
 
 
 @dataclass(slots=True)

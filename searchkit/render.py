@@ -146,16 +146,10 @@ def render_hit(console: Console, rank: int, hit: Hit) -> None:
     if hit.outlets:
         meta.append(SEP + ", ".join(o.name for o in hit.outlets))
     lines = [title, meta, Text(hit.id, style=DIM, overflow="fold")]
-    if hit.snippet and not _repeats_title(hit.snippet, hit.title):
+    if hit.snippet and not hit.snippet_is_title:
         text, spans = one_line(hit.snippet, hit.highlights)
         lines.append(highlighted(text, spans))
     _numbered(console, rank, lines)
-
-
-def _repeats_title(snippet: str, title: str) -> bool:
-    """Whether the snippet only repeats (part of) the title, as for a story without body."""
-    core = snippet.strip().strip("…").strip()
-    return not core or core in title
 
 
 def _numbered(console: Console, n: int, lines: list[Text]) -> None:

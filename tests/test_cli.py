@@ -486,8 +486,9 @@ def test_plain_output_has_no_escape_codes() -> None:
     assert "\x1b" not in out and BRACKETS in out
 
 
-def test_snippet_equal_to_title_is_left_out() -> None:
-    out = _render(Results("x", 1, [_hit(snippet=BRACKETS, highlights=())], {}), terminal=False)
+def test_snippet_from_the_title_is_left_out() -> None:
+    hit = _hit(snippet=BRACKETS, highlights=(), snippet_is_title=True)
+    out = _render(Results("x", 1, [hit], {}), terminal=False)
     assert out.count(BRACKETS) == 1
 
 

@@ -396,3 +396,10 @@ def test_excluded_words_are_not_highlighted(engine):
     hit = search(engine, "rescue NOT rubble OR survivors").hits
     for h in hit:
         assert "rubble" not in [h.snippet[s:e].lower() for s, e in h.highlights]
+
+
+def test_a_story_without_body_has_its_title_as_snippet(engine):
+    (hit,) = search(engine, "title:rubble").hits
+    assert hit.snippet_is_title and hit.snippet == RUBBLE.headline
+    (hit,) = [h for h in search(engine, "rescue").hits if h.id == QUAKE.id]
+    assert not hit.snippet_is_title

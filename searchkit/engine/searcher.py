@@ -286,6 +286,7 @@ class Engine:
             snippet=text,
             highlights=spans,
             title_highlights=tuple(title_spans),
+            snippet_is_title=not doc.body,
         )
 
     def _did_you_mean(self, g: _Generation, req: SearchRequest, results: Results) -> None:
