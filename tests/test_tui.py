@@ -20,6 +20,7 @@ from textual.worker import WorkerCancelled  # noqa: E402
 from searchkit.engine.writer import update_index  # noqa: E402
 from searchkit.model import Hit, SearchRequest  # noqa: E402
 from searchkit.tui.app import SearchkitApp  # noqa: E402
+from searchkit.tui.screens import main as main_screen  # noqa: E402
 from searchkit.tui.screens.help import HelpScreen  # noqa: E402
 from searchkit.tui.screens.main import MainScreen  # noqa: E402
 from searchkit.tui.widgets.detail_pane import (  # noqa: E402
@@ -182,6 +183,12 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     index = root / "index"
     update_index(corpus, index)
     return corpus, index
+
+
+@pytest.fixture(autouse=True)
+def quick_detail(monkeypatch) -> None:
+    """The detail pane follows new results after a short pause, not a typing pause."""
+    monkeypatch.setattr(main_screen, "DETAIL_AFTER_SEARCH", 0.02)
 
 
 def make_app(built: tuple[Path, Path], query: str = "") -> SearchkitApp:
@@ -481,12 +488,114 @@ async def test_stale_results_are_dropped(built, monkeypatch):
         screen.search_now()
         await settle(pilot, app)
         deadline = time.monotonic() + 3
-        while screen.in_flight:
+        while screen.busy:
             assert time.monotonic() < deadline
             await pilot.pause(0.05)
         await settle(pilot, app)
         assert screen.results.query == "pirates"
         assert len(result_ids(screen)) == 3
+
+
+@aio
+async def test_load_more_pages_the_results_on_screen_not_a_newer_request(built, monkeypatch):
+    monkeypatch.setattr(main_screen, "RESULTS_LIMIT", 4)
+    app = make_app(built)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await pilot.press("ctrl+s")  # browse newest first
+        await settle(pilot, app)
+        assert screen.results.total > 8 and len(result_ids(screen)) == 4
+        engine = app.engine
+        real = engine.search
+        release = threading.Event()
+
+        def search(req: SearchRequest):
+            if req.sort == "oldest" and req.offset == 0:
+                release.wait(5)  # the newer request stays in flight
+            return real(req)
+
+        monkeypatch.setattr(engine, "search", search)
+        try:
+            await pilot.press("ctrl+s")  # now "oldest" is issued, not answered
+            await pilot.pause()
+            screen.load_more()  # the cursor reached the end of the (newest-first) list
+            deadline = time.monotonic() + 3
+            while len(screen.query_one(ResultsList).hits) == 4:
+                assert time.monotonic() < deadline, "no next page"
+                await pilot.pause(0.02)
+            dates = [h.date for h in screen.query_one(ResultsList).hits]
+            assert len(dates) == 8
+            assert dates == sorted(dates, reverse=True), "the next page is another request's"
+        finally:
+            release.set()
+            await settle(pilot, app)
+        assert screen.shown_request.sort == "oldest"
+
+
+@aio
+async def test_overlapping_searches_do_not_leave_the_screen_busy(built):
+    app = make_app(built)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        screen.query_text = "pirates"
+        screen.search_now()
+        screen.search_now()  # cancels the first worker before it could run
+        await settle(pilot, app)
+        assert screen.results.query == "pirates"
+        # Idle, so the next keystroke searches at once instead of waiting the debounce.
+        before = screen.generation
+        screen.query_text = "pirates convoy"
+        screen.schedule_search()
+        assert screen.generation == before + 1
+        await settle(pilot, app)
+        assert result_ids(screen) == [IDS["pirates2"]]
+
+
+@aio
+async def test_timeline_months_come_from_one_engine_call(built, monkeypatch):
+    app = make_app(built)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        engine = app.engine
+        calls: list[tuple[str, object]] = []
+        real_search, real_months = engine.search, engine.month_counts
+
+        def search(req: SearchRequest):
+            calls.append(("search", req))
+            return real_search(req)
+
+        def month_counts(req: SearchRequest, year: int):
+            calls.append(("month_counts", year))
+            return real_months(req, year)
+
+        monkeypatch.setattr(engine, "search", search)
+        monkeypatch.setattr(engine, "month_counts", month_counts)
+        await type_query(pilot, app, "quarrington")  # both hits are from 2016
+        timeline = screen.query_one(Timeline)
+        assert timeline.monthly
+        assert [b.count for b in timeline.bars] == [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+        assert [c for c in calls if c[0] == "month_counts"] == [("month_counts", 2016)]
+        assert len([c for c in calls if c[0] == "search"]) == 1
+        # With one month chosen, the timeline still shows the whole year.
+        timeline.focus()
+        timeline.cursor = 3  # April
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert result_ids(screen) == [IDS["alpha"]]
+        assert [b.count for b in timeline.bars][2:4] == [1, 1]
+
+
+@aio
+async def test_detail_highlights_the_corrected_query(built):
+    app = make_app(built)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        screen.suggest_delay = 0.01
+        await type_query(pilot, app, "smugglerz")
+        assert screen.results.corrected_from == "smugglerz"  # the hits are for "smugglers"
+        title = screen.query_one(DetailPane).title_content
+        assert title.plain.startswith("Smugglers caught")
+        assert {title.plain[s.start : s.end] for s in title.spans} == {"Smugglers"}
 
 
 @aio

@@ -36,6 +36,13 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     return corpus, index
 
 
+@pytest.fixture(autouse=True)
+def quick_detail(monkeypatch) -> None:
+    from searchkit.tui.screens import main as main_screen
+
+    monkeypatch.setattr(main_screen, "DETAIL_AFTER_SEARCH", 0.02)
+
+
 def make_app(built: tuple[Path, Path], query: str = "") -> SearchkitApp:
     corpus, index = built
     return SearchkitApp(corpus, index, query, show_timings=False, poll_seconds=None)

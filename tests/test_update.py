@@ -349,3 +349,12 @@ def test_watch_indexes_changes_as_they_happen(corpus, index):
         t.join(10)
     assert not t.is_alive()
     assert any(sid in u.added for u in updates) and any(sid in u.removed for u in updates)
+
+
+def test_a_closed_engine_refuses_instead_of_hanging(index):
+    from searchkit.engine.searcher import EngineClosed
+
+    engine = Engine(index)
+    engine.close()
+    with pytest.raises(EngineClosed):
+        engine.search(SearchRequest("volcano"))

@@ -45,6 +45,11 @@ class IndexIncompatible(SearchkitError):
         )
 
 
+class EngineClosed(SearchkitError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"the index at {path} was closed")
+
+
 class _Generation:
     """One opened index generation: searcher, facets and speller share its reader."""
 
@@ -94,6 +99,7 @@ class Engine:
         self.index_dir = Path(index_dir)
         self._gen = self._open()
         self._refreshing = threading.Lock()
+        self._closed = False
 
     def __enter__(self) -> Engine:
         return self
@@ -110,6 +116,8 @@ class Engine:
                 if not g.closed:
                     yield g
                     return
+                if self._closed:
+                    raise EngineClosed(str(self.index_dir))
 
     def _open(self) -> _Generation:
         gen = store.require_generation(self.index_dir)
@@ -147,6 +155,8 @@ class Engine:
             return True
 
     def close(self) -> None:
+        """Close the index. A search still running finishes; later calls raise."""
+        self._closed = True
         with self._gen.lock:
             self._gen.close()
 

@@ -201,13 +201,13 @@ class SearchkitApp(App[int]):
         )
         yield SystemCommand("Help", "All keys and the query language (F1)", self.action_help)
 
-    def on_unmount(self) -> None:
-        if self.engine is not None:
-            self.engine.close()
-
 
 def run_app(corpus: Path, index: Path, query: str = "") -> int:
     """Run the TUI on ``index`` (built from ``corpus`` first if missing); the exit status."""
     app = SearchkitApp(Path(corpus), Path(index), query)
     result = app.run()
+    # Closed only now that every worker thread has finished: a search still running on
+    # a closed engine would never return (Engine._use waits for an open generation).
+    if app.engine is not None:
+        app.engine.close()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import gc
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -51,6 +52,9 @@ SUGGEST_DELAY = 0.3
 #: The detail pane follows the results cursor after this pause (keeps the engine free
 #: for the next keystroke's search).
 DETAIL_DELAY = 0.05
+#: After new results, the detail pane waits for this pause in typing: loading and
+#: drawing a whole document between two keystrokes would delay the second one.
+DETAIL_AFTER_SEARCH = 0.3
 FACET_LIMIT = 10
 #: Below this width the facet panel starts hidden (F2 shows it).
 NARROW = 110
@@ -95,11 +99,14 @@ class MainScreen(Screen):
         self.sort: Sort = "relevance"
         self.generation = 0  # of the newest request issued
         self.shown_generation = 0  # of the newest results on screen
-        self.results: Results | None = None
-        self.request: SearchRequest | None = None
+        self.answered = 0  # of the newest request answered (results shown, or failed)
+        self.results: Results | None = None  # on screen
+        self.request: SearchRequest | None = None  # the newest issued
+        self.shown_request: SearchRequest | None = None  # the one ``results`` answer
         self.shown_query: str | None = None  # text of the results on screen
+        #: What the results on screen matched: the query, or its auto-correction.
+        self.highlight_query = query
         self.shown_at = 0.0  # perf_counter() when they were put on screen
-        self.in_flight = 0
         self._timer: Timer | None = None
         self._ready = False
         self.history: list[Visit] = []
@@ -113,6 +120,10 @@ class MainScreen(Screen):
         self._detail_timer: Timer | None = None
         self._loading_more = False
         self.suggest_delay = SUGGEST_DELAY
+        self.detail_after_search = DETAIL_AFTER_SEARCH
+        self._detail_shown: tuple[str, str] | None = None  # (document id, highlight query)
+        self._frozen = False  # gc.freeze() once the engine is open and results are shown
+        self._facets_pending: tuple[dict, dict] | None = None  # while the panel is hidden
 
     # --- layout ------------------------------------------------------------------------
 
@@ -130,9 +141,17 @@ class MainScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(StatusLine).show_message("Opening the index…")
-        self.query_one(DetailPane).clear()
-        self.query_one(SearchBar).focus()
+        # Looked up once: every keystroke updates these.
+        self.results_list = self.query_one(ResultsList)
+        self.status_line = self.query_one(StatusLine)
+        self.facet_panel = self.query_one(FacetPanel)
+        self.timeline = self.query_one(Timeline)
+        self.chips = self.query_one(FilterChips)
+        self.detail_pane = self.query_one(DetailPane)
+        self.search_bar = self.query_one(SearchBar)
+        self.status_line.show_message("Opening the index…")
+        self.detail_pane.clear()
+        self.search_bar.focus()
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
@@ -144,6 +163,10 @@ class MainScreen(Screen):
         if show is None:
             show = not self.has_class("-narrow")
         self.set_class(not show, "-no-facets")
+        if show and self._facets_pending is not None:
+            facets, selected = self._facets_pending
+            self._facets_pending = None
+            self.facet_panel.show(facets, selected)
 
     @property
     def engine(self):
@@ -154,6 +177,7 @@ class MainScreen(Screen):
     def on_engine_ready(self, _: EngineReady) -> None:
         self._ready = True
         self._docs.clear()
+        self._detail_shown = None
         self.search_now()
 
     def build_request(self) -> SearchRequest:
@@ -187,10 +211,19 @@ class MainScreen(Screen):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self.in_flight == 0:
+        if not self.busy:
             self.search_now()
         else:
             self._timer = self.set_timer(DEBOUNCE, self.search_now)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the newest request has not been answered yet.
+
+        Derived from generations, not counted: a worker cancelled before it ran posts
+        nothing, and a count would then stay above zero for good.
+        """
+        return self.generation != self.answered
 
     def search_now(self) -> None:
         if not self._ready:
@@ -201,7 +234,6 @@ class MainScreen(Screen):
         self._stop_timers()
         self.generation += 1
         self.request = self.build_request()
-        self.in_flight += 1
         self.workers.cancel_group(self, "timeline")
         self._search(self.generation, self.request)
 
@@ -243,34 +275,43 @@ class MainScreen(Screen):
             self.post_message(SearchDone(generation, replace(request, suggest=True), results))
 
     def on_search_failed(self, message: SearchFailed) -> None:
-        self.in_flight = max(0, self.in_flight - 1)
+        self.answered = max(self.answered, message.generation)
         if message.generation >= self.shown_generation:
-            self.query_one(StatusLine).show_message(message.error)
+            self.status_line.show_message(message.error)
 
     def on_search_done(self, message: SearchDone) -> None:
         second_pass = message.request.suggest
-        if not second_pass:
-            self.in_flight = max(0, self.in_flight - 1)
+        self.answered = max(self.answered, message.generation)
         if message.generation < self.shown_generation:
             return  # an older search finished late: never overwrite newer results
         if second_pass and message.generation != self.generation:
             return
         self.shown_generation = message.generation
         results, request = message.results, message.request
-        self.results = results
-        results_list = self.query_one(ResultsList)
+        self.results, self.shown_request = results, request
+        if results.corrected_from and results.suggestion:
+            self.highlight_query = results.suggestion  # the hits answer the correction
+        else:
+            self.highlight_query = request.query
+        results_list = self.results_list
         # Same text (a filter, sort or index change): keep the document under the cursor.
         # New text: start at the best match.
         keep = results_list.highlighted_id if request.query == self.shown_query else None
         results_list.show(results.hits, keep)
-        self.query_one(StatusLine).show_results(results, request.sort, len(results.hits))
+        self.status_line.show_results(results, request.sort, len(results.hits))
         selected = {f: tuple(v) for f, v in request.filters}
-        self.query_one(FacetPanel).show(results.facets, selected)
+        if self.has_class("-no-facets"):
+            self._facets_pending = (results.facets, selected)  # drawn when shown
+        else:
+            self.facet_panel.show(results.facets, selected)
         self._update_timeline(message.generation, request, results)
         self._update_chips()
-        if not results.hits:
+        if results.hits:
+            self._follow_cursor(self.detail_after_search)
+        else:
             self.detail_wanted = None
-            self.query_one(DetailPane).clear("No matching documents.")
+            self._detail_shown = None
+            self.detail_pane.clear("No matching documents.")
         self._bindings_changed()
         self.shown_query = request.query
         self.call_after_refresh(self._shown, message.generation, request.query)
@@ -279,10 +320,11 @@ class MainScreen(Screen):
 
     def load_more(self) -> None:
         """Fetch the next page of results (the cursor reached the last one)."""
-        results, request = self.results, self.request
+        # Page the request whose results are on screen, not a newer one still running.
+        results, request = self.results, self.shown_request
         if results is None or request is None or self._loading_more:
             return
-        shown = len(self.query_one(ResultsList).hits)
+        shown = len(self.results_list.hits)
         if shown >= results.total:
             return
         self._loading_more = True
@@ -303,16 +345,22 @@ class MainScreen(Screen):
         self._loading_more = False
         if message.generation != self.shown_generation or self.results is None:
             return
-        results_list = self.query_one(ResultsList)
+        results_list = self.results_list
         results_list.append(message.hits)
-        self.query_one(StatusLine).show_results(
+        self.status_line.show_results(
             self.results,
-            self.request.sort if self.request else self.sort,
+            self.shown_request.sort if self.shown_request else self.sort,
             len(results_list.hits),
         )
 
     def _shown(self, generation: int, query: str) -> None:
         self.shown_at = time.perf_counter()
+        if not self._frozen:
+            # The engine's caches and the widgets live as long as the app: keep them out
+            # of the collector's full passes, which otherwise stall a keystroke now and
+            # then for 100 ms and more.
+            self._frozen = True
+            gc.freeze()
         self.post_message(ResultsShown(generation, query))
 
     def on_results_shown(self, message: ResultsShown) -> None:
@@ -330,7 +378,7 @@ class MainScreen(Screen):
         return None
 
     def _update_timeline(self, generation: int, request: SearchRequest, results: Results) -> None:
-        timeline = self.query_one(Timeline)
+        timeline = self.timeline
         year = self._one_year(request, results)
         chosen: tuple[int, int | None] | None = None
         if self.date_range is not None:
@@ -349,25 +397,15 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="timeline")
     def _count_months(self, generation: int, request: SearchRequest, year: int) -> None:
-        worker = get_current_worker()
-        months = []
-        for month in range(1, 13):
-            if worker.is_cancelled:
-                return
-            last = calendar.monthrange(year, month)[1]
-            req = SearchRequest(
-                query=request.query,
-                filters=request.filters,
-                date_from=date(year, month, 1),
-                date_to=date(year, month, last),
-                limit=0,
-                facet_limit=1,
-                suggest=False,
-            )
-            try:
-                months.append(self.engine.search(req).total)
-            except Exception:
-                return
+        if get_current_worker().is_cancelled or generation != self.generation:
+            return
+        # Every month of the year, also while one month is the active date filter.
+        whole_year = replace(request, date_from=None, date_to=None)
+        try:
+            counts = dict(self.engine.month_counts(whole_year, year))
+        except Exception:
+            return
+        months = [counts.get(f"{year}-{month:02d}", 0) for month in range(1, 13)]
         self.post_message(TimelineCounts(generation, year, months))
 
     def on_timeline_counts(self, message: TimelineCounts) -> None:
@@ -376,7 +414,7 @@ class MainScreen(Screen):
         chosen = None
         if self.date_range is not None:
             chosen = (self.date_range[0].year, self.date_range[0].month)
-        self.query_one(Timeline).show(month_bars(message.year, message.months), chosen)
+        self.timeline.show(month_bars(message.year, message.months), chosen)
 
     def on_period_chosen(self, message: PeriodChosen) -> None:
         self.filters["year"] = [str(message.year)]
@@ -397,7 +435,7 @@ class MainScreen(Screen):
         chips = [(f, v, v) for f in FACETS for v in self.filters.get(f, [])]
         if self.date_range is not None:
             chips.append(("date", self.date_range[2], self.date_range[2]))
-        self.query_one(FilterChips).show(chips)
+        self.chips.show(chips)
 
     def on_facet_toggled(self, message: FacetToggled) -> None:
         values = self.filters.setdefault(message.facet, [])
@@ -425,7 +463,7 @@ class MainScreen(Screen):
                 self.date_range = None
         self.search_now()
         if not self.filters and self.date_range is None:
-            self.query_one(SearchBar).focus()
+            self.search_bar.focus()
 
     def on_add_tag_filter(self, message: AddTagFilter) -> None:
         tags = self.filters.setdefault("tag", [])
@@ -452,7 +490,7 @@ class MainScreen(Screen):
 
     def set_query(self, text: str) -> None:
         """Put ``text`` in the search box and search it."""
-        box = self.query_one(SearchBar)
+        box = self.search_bar
         with box.prevent(Input.Changed):
             box.value = text
         box.cursor_position = len(text)
@@ -460,13 +498,13 @@ class MainScreen(Screen):
         self.search_now()
 
     def action_accept_suggestion(self) -> None:
-        suggestion = self.query_one(StatusLine).suggestion
+        suggestion = self.status_line.suggestion
         if suggestion:
             self.set_query(suggestion)
 
     def on_search_text(self, message: SearchText) -> None:
         self.set_query(message.text)
-        self.query_one(SearchBar).focus()
+        self.search_bar.focus()
 
     # --- detail pane and history -------------------------------------------------------
 
@@ -474,15 +512,18 @@ class MainScreen(Screen):
     def _result_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id is None:
             return
+        self._follow_cursor(DETAIL_DELAY)
+        if event.option_index >= len(self.results_list.hits) - 3:
+            self.load_more()
+
+    def _follow_cursor(self, delay: float) -> None:
+        """Show the document under the results cursor in the detail pane, after ``delay``."""
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        doc_id = event.option.id
-        self._detail_timer = self.set_timer(
-            DETAIL_DELAY, lambda: self.visit(doc_id, from_results=True)
-        )
-        results_list = self.query_one(ResultsList)
-        if event.option_index >= len(results_list.hits) - 3:
-            self.load_more()
+        doc_id = self.results_list.highlighted_id
+        if doc_id is None:
+            return
+        self._detail_timer = self.set_timer(delay, lambda: self.visit(doc_id, from_results=True))
 
     @on(OptionList.OptionSelected, "#results")
     def _result_selected(self, event: OptionList.OptionSelected) -> None:
@@ -539,14 +580,17 @@ class MainScreen(Screen):
         if action == "forward":
             return True if self.history_pos < len(self.history) - 1 else None
         if action == "accept_suggestion":
-            return bool(self.is_mounted and self.query_one(StatusLine).suggestion)
+            status = getattr(self, "status_line", None)
+            return bool(status is not None and status.suggestion)
         if action == "clear_filters":
             return True if (self.filters or self.date_range) else None
         return True
 
     def load_document(self, doc_id: str) -> None:
         self.detail_wanted = doc_id
-        self._load_document(doc_id, self.query_text)
+        if self._detail_shown == (doc_id, self.highlight_query):
+            return  # already on screen, highlighted for these results
+        self._load_document(doc_id, self.highlight_query)
 
     @work(thread=True, exclusive=True, group="detail")
     def _load_document(self, doc_id: str, query: str) -> None:
@@ -569,8 +613,9 @@ class MainScreen(Screen):
     def on_document_loaded(self, message: DocumentLoaded) -> None:
         if message.doc_id != self.detail_wanted:
             return
-        pane = self.query_one(DetailPane)
+        pane = self.detail_pane
         if message.view is None:
+            self._detail_shown = None
             pane.clear(message.error or "could not open the document")
             return
         self._docs[message.doc_id] = message.view
@@ -578,38 +623,39 @@ class MainScreen(Screen):
         while len(self._docs) > DOC_CACHE:
             self._docs.popitem(last=False)
         pane.show_document(message.view, message.title_spans, message.body_spans)
-        if message.query != self.query_text:
-            self._load_document(message.doc_id, self.query_text)  # re-highlight
+        self._detail_shown = (message.doc_id, message.query)
+        if message.query != self.highlight_query:
+            self._load_document(message.doc_id, self.highlight_query)  # re-highlight
 
     @property
     def current_document(self) -> str | None:
         """The id of the document in the detail pane (or under the results cursor)."""
-        pane = self.query_one(DetailPane)
+        pane = self.detail_pane
         if pane.view is not None:
             return pane.view.document.id
-        return self.query_one(ResultsList).highlighted_id
+        return self.results_list.highlighted_id
 
     # --- focus and panels --------------------------------------------------------------
 
     def action_focus_search(self) -> None:
-        self.query_one(SearchBar).focus()
+        self.search_bar.focus()
 
     def action_focus_results(self) -> None:
-        self.query_one(ResultsList).focus()
+        self.results_list.focus()
 
     def action_focus_detail(self) -> None:
         related = self.query_one("#detail-related", OptionList)
         if related.option_count:
             related.focus()
         else:
-            self.query_one(DetailPane).focus()
+            self.detail_pane.focus()
 
     def action_toggle_facets(self) -> None:
         self._facets_forced = self.has_class("-no-facets")
         self._apply_facets_visibility()
 
     def action_toggle_timeline(self) -> None:
-        self.query_one(Timeline).toggle_class("-hidden")
+        self.timeline.toggle_class("-hidden")
 
     @on(Input.Submitted, "#query")
     def _submitted(self) -> None:
@@ -642,5 +688,7 @@ class MainScreen(Screen):
     def on_engine_refreshed(self, message: EngineRefreshed) -> None:
         self._refreshing = False
         if message.changed:
+            self._frozen = False  # the new index generation's caches, once shown
             self._docs.clear()
+            self._detail_shown = None
             self.search_now()  # keeps query, filters, sort and the highlighted document

@@ -128,6 +128,7 @@ class DetailPane(VerticalScroll):
         self.view: DocumentView | None = None
         self.title_content = Content()
         self.body_content = Content()
+        self._cleared = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-title", markup=False)
@@ -140,6 +141,9 @@ class DetailPane(VerticalScroll):
         yield RelatedList(id="detail-related")
 
     def clear(self, message: str = "") -> None:
+        if self.view is None and self.title_content.plain == message and self._cleared:
+            return  # already showing just this (e.g. no results, keystroke after keystroke)
+        self._cleared = True
         self.view = None
         self.title_content = Content(message)
         self.body_content = Content()

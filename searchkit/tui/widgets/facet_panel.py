@@ -25,6 +25,7 @@ class FacetList(OptionList):
         self.facet = facet
         self.values: list[tuple[str, int | None]] = []
         self.selected: tuple[str, ...] = ()
+        self._width = 0
 
     def show(
         self, counts: list[tuple[str, int]], selected: tuple[str, ...], force: bool = False
@@ -53,12 +54,22 @@ class FacetList(OptionList):
                 (number, "$text-muted"),
             )
             options.append(Option(line, id=f"{len(options)}"))
+        # One line per value: a fixed height means new options need no layout of the
+        # screen unless their number changed.
+        if self.styles.height is None or self.styles.height.value != len(options):
+            self.styles.height = len(options)
         with self.prevent(OptionList.OptionHighlighted):
             self.set_options(options)
             if keep is not None and options:
                 self.highlighted = min(keep, len(options) - 1)
 
     def on_resize(self) -> None:
+        # The lines are laid out for a width: only a new width needs them built again
+        # (the height follows the number of values, so it changes on most searches).
+        width = self.size.width
+        if width == self._width:
+            return
+        self._width = width
         if self.values:
             counts = [(v, c) for v, c in self.values if c is not None]
             self.show(counts, self.selected, force=True)
@@ -83,8 +94,7 @@ class FacetPanel(VerticalScroll):
         margin-top: 1;
     }
     FacetPanel > FacetList {
-        height: auto;
-        max-height: 100%;
+        height: 0;
     }
     """
 

@@ -24,9 +24,14 @@ def hit_content(hit: Hit) -> Content:
         meta_bits.append(hit.kind)
     meta = Content(" · ".join(meta_bits)).stylize("$text-muted")
     lines = [title, meta]
-    if hit.snippet and hit.snippet != hit.title:
+    if hit.snippet and not hit.snippet_is_title:
         lines.append(highlighted(hit.snippet, hit.highlights))
     return Content("\n").join(lines)
+
+
+def _key(hit: Hit) -> tuple:
+    """What a hit's entry shows."""
+    return (hit.id, hit.title, hit.snippet, hit.highlights, hit.title_highlights)
 
 
 class ResultsList(OptionList):
@@ -41,22 +46,26 @@ class ResultsList(OptionList):
         self.hits: list[Hit] = []
 
     def show(self, hits: list[Hit], keep: str | None) -> None:
-        self.hits = list(hits)
-        options: list[Option | None] = []
-        for i, hit in enumerate(self.hits):
-            if i:
-                options.append(None)  # a separator line between entries
-            options.append(Option(hit_content(hit), id=hit.id))
+        """Replace the hits (drawn again only if they differ) and put the cursor on
+        ``keep``, or on the first hit. Posts no OptionHighlighted: the screen decides
+        when the detail pane follows."""
         with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(options)
-        index = 0
-        if keep is not None:
-            try:
-                index = self.get_option_index(keep)
-            except Exception:
-                index = 0
-        if self.hits:
-            self.highlighted = index  # posts OptionHighlighted: the detail pane follows
+            if [_key(h) for h in hits] != [_key(h) for h in self.hits]:
+                self.hits = list(hits)
+                options: list[Option | None] = []
+                for i, hit in enumerate(self.hits):
+                    if i:
+                        options.append(None)  # a separator line between entries
+                    options.append(Option(hit_content(hit), id=hit.id))
+                self.set_options(options)
+            index = 0
+            if keep is not None:
+                try:
+                    index = self.get_option_index(keep)
+                except Exception:
+                    index = 0
+            if self.hits:
+                self.highlighted = index
 
     def append(self, hits: list[Hit]) -> None:
         """Add the next page below the hits already shown."""

@@ -23,6 +23,9 @@ class StatusLine(Static):
         super().__init__("", markup=False, **kwargs)
         self.show_timings = show_timings
         self.suggestion: str | None = None
+        self._plain: str | None = None
+        self._spans: list = []
+        self._lines = 0
 
     def show_results(self, results: Results, sort: Sort, shown: int) -> None:
         self.suggestion = results.suggestion
@@ -45,8 +48,18 @@ class StatusLine(Static):
                     "?  (ctrl+y)",
                 )
             )
-        self.update(Content(" · ").join(parts))
+        self._show(Content(" · ").join(parts))
 
     def show_message(self, text: str) -> None:
         self.suggestion = None
-        self.update(Content(clean(text)))
+        self._show(Content(clean(text)))
+
+    def _show(self, content: Content) -> None:
+        """Update; lay the screen out again only when the number of lines changes."""
+        if content.plain == self._plain and list(content.spans) == self._spans:
+            return
+        self._plain, self._spans = content.plain, list(content.spans)
+        width = self.content_region.width
+        lines = content.get_height(self.styles, width) if width else 0
+        self.update(content, layout=not width or lines != self._lines)
+        self._lines = lines

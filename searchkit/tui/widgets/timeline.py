@@ -53,6 +53,8 @@ class Timeline(Widget, can_focus=True):
     Timeline {
         height: 4;
         padding: 0 1;
+        text-wrap: nowrap;  /* a narrow timeline cuts its heading, never wraps it */
+        text-overflow: ellipsis;
     }
     Timeline:focus {
         background-tint: $foreground 5%;
@@ -71,6 +73,8 @@ class Timeline(Widget, can_focus=True):
         self._offset = 0
 
     def show(self, bars: list[Bar], chosen: tuple[int, int | None] | None = None) -> None:
+        if bars == self.bars and chosen == self.chosen:
+            return  # nothing to draw again
         old = self.bars[self.cursor] if 0 <= self.cursor < len(self.bars) else None
         self.bars = bars
         self.chosen = chosen
@@ -110,7 +114,10 @@ class Timeline(Widget, can_focus=True):
             info = f"  ▸ {bar.label}: {bar.count:,}"
             if self.has_focus:
                 info += "  (enter filters)"
-            head = head + Content(info).stylize("$text-accent")
+            if len(head.plain) + len(info) > width:  # narrow: the bar matters more
+                head = Content(info.removeprefix("  ")).stylize("$text-accent")
+            else:
+                head = head + Content(info).stylize("$text-accent")
         rows: list[Content] = []
         levels = BAR_ROWS * 8
         heights = [0 if b.count == 0 else max(1, round(b.count / peak * levels)) for b in bars]
