@@ -382,13 +382,16 @@ def test_ranking_matches_whooshs_bm25f(engine, query):
     # the reference for the scores and order. (Not for prefixes: Whoosh may give each
     # match of `bomb*` a constant score; the engine scores the words it expands to.)
     from searchkit.engine.matchset import match_set
+    from searchkit.engine.postings import Postings
     from searchkit.engine.ranking import positive_terms
 
     g = engine._gen
     q = g.qb.parse(query).query
     expected = [(h.docnum, round(h.score, 6)) for h in g.searcher.search(q, limit=10)]
-    docs = match_set(g.searcher, q, g.facets.live)
-    got = [(d, round(s, 6)) for d, s in g.ranker.top(positive_terms(q, g.reader), docs, 10)]
+    postings = Postings(g.searcher)
+    docs = match_set(postings, q, g.facets.live)
+    ranked = g.ranker.top(postings, positive_terms(q, g.reader), docs, 10)
+    got = [(d, round(s, 6)) for d, s in ranked]
     assert got == expected
 
 

@@ -85,8 +85,9 @@ class FacetIndex:
         """Read every document's facet values (~0.5 s on 113k documents)."""
         if self._tags is None:
             rows = [_parse(v) for v in self._facet_col]
-            self._tags = [r[0] for r in rows]
-            self._sources = [r[1] for r in rows]
+            # Each value in its commonest casing, once: counting then needs no merge.
+            self._tags = _canonical([r[0] for r in rows])
+            self._sources = _canonical([r[1] for r in rows])
             self._kinds = [r[2] for r in rows]
             self._dates = array("I", [r[3] for r in rows])
             self._memo.clear()
@@ -104,8 +105,13 @@ class FacetIndex:
         if self._tags is None and len(docs) > LAZY_LIMIT:
             self.load_all()
         if facet == "year":
-            date_of = self.date_of
-            years = Counter(date_of(d) // 10000 for d in docs)
+            if self._dates is not None:
+                days = Counter(map(self._dates.__getitem__, docs))
+            else:
+                days = Counter(map(self.date_of, docs))
+            years: Counter[int] = Counter()
+            for day, c in days.items():
+                years[day // 10000] += c
             years.pop(0, None)  # undated articles have no year
             # In time order, all of them: the TUI's timeline draws every year.
             return sorted(((str(y), c) for y, c in years.items()), reverse=True)
@@ -117,7 +123,8 @@ class FacetIndex:
             values = (self._row(d)[i] for d in docs)
         if facet == "kind":
             return _top(Counter(values), limit)
-        return _top(_merge_case(Counter(chain.from_iterable(values))), limit)
+        counts = Counter(chain.from_iterable(values))
+        return _top(counts if self._tags is not None else _merge_case(counts), limit)
 
     def all_counts(self, limit: int) -> dict[str, list[tuple[str, int]]]:
         """Counts over the whole index (browse mode): once per index generation."""
@@ -191,6 +198,24 @@ def live_docs(reader) -> frozenset[int]:
     return frozenset(live)
 
 
+def _canonical(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """``rows`` with every value replaced by its commonest form among case variants."""
+    form = {v: best for v, best in _forms(Counter(chain.from_iterable(rows))).items()}
+    if all(v == best for v, best in form.items()):
+        return rows
+    return [tuple(form[v] for v in row) if row else row for row in rows]
+
+
+def _forms(counts: Counter) -> dict[str, str]:
+    """Each value -> the commonest form of its case variants."""
+    best: dict[str, tuple[int, str]] = {}
+    for value, c in counts.items():
+        key = value.casefold()
+        if key not in best or c > best[key][0]:
+            best[key] = (c, value)
+    return {value: best[value.casefold()][1] for value in counts}
+
+
 def _merge_case(counts: Counter) -> Counter:
     """Fold values that differ only by case into their commonest form."""
     if len({v.casefold() for v in counts}) == len(counts):
@@ -208,5 +233,10 @@ def _merge_case(counts: Counter) -> Counter:
 
 
 def _top(counts: Counter, limit: int) -> list[tuple[str, int]]:
-    # Most frequent first; ties by value so output is deterministic.
-    return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
+    """The ``limit`` most frequent, ties by value so output is deterministic."""
+    # most_common picks with a C-level key; only the few kept are sorted in Python.
+    cut = counts.most_common(limit)
+    if len(cut) == limit and cut:
+        floor = cut[-1][1]  # values tied with the last one kept compete by name
+        cut = [kv for kv in cut if kv[1] > floor] + [kv for kv in counts.items() if kv[1] == floor]
+    return sorted(cut, key=lambda kv: (-kv[1], str(kv[0])))[:limit]

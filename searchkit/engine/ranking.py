@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import heapq
 from math import log
+from operator import itemgetter
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from searchkit.engine.postings import Postings
 
 B = 0.75
 K1 = 1.2
@@ -48,28 +51,6 @@ def positive_terms(q: wq.Query, reader) -> dict[str, set[str]]:
 
     walk(q)
     return out
-
-
-def _blocks(m):
-    """(ids, weights) arrays of each block of a leaf posting matcher."""
-    if type(m) is not W3LeafMatcher:
-        ids = list(m.all_ids())
-        m.reset()
-        weights = []
-        while m.is_active():
-            weights.append(m.weight())
-            m.next()
-        yield ids, weights
-        return
-    # Whoosh-Reloaded 2.7.5 (pinned): a block's ids and weights, read lazily.
-    while not m._atend:
-        if m._ids is None:
-            m._read_ids()
-        m._read_weights()
-        yield m._ids, m._weights
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
 
 
 def _column_bytes(col) -> bytes:
@@ -109,7 +90,7 @@ class Ranker:
         return self._avg[fieldname] or 1.0
 
     def scores(
-        self, terms: dict[str, set[str]], docs: set[int] | frozenset[int]
+        self, postings: Postings, terms: dict[str, set[str]], docs: set[int] | frozenset[int]
     ) -> dict[int, float]:
         """BM25F score of every document of ``docs`` containing any of ``terms``."""
         scores: dict[int, float] = {}
@@ -130,23 +111,30 @@ class Ranker:
                 if not df:
                     continue
                 idf = log(self.doc_count / (df + 1)) + 1
-                for i, (reader, offset) in enumerate(self.leaves):
-                    if (fieldname, btext) not in reader:
-                        continue
+                for i, offset, ids, weights in postings.blocks(fieldname, btext):
+                    reader = self.leaves[i][0]
                     lengths = self._field_lengths(i, reader, fieldname)
-                    for ids, weights in _blocks(reader.postings(fieldname, btext)):
-                        for d, tf in zip(ids, weights, strict=False):
-                            g = d + offset
-                            if g in docs:
-                                fl = _LENGTH[lengths[d]] if lengths else 1
-                                s = idf * (tf * (K1 + 1)) / (tf + base + norm * fl)
-                                scores[g] = get(g, 0.0) + s
+                    for d, tf in zip(ids, weights, strict=False):
+                        g = d + offset
+                        if g in docs:
+                            fl = _LENGTH[lengths[d]] if lengths else 1
+                            s = idf * (tf * (K1 + 1)) / (tf + base + norm * fl)
+                            scores[g] = get(g, 0.0) + s
         return scores
 
     def top(
-        self, terms: dict[str, set[str]], docs: set[int] | frozenset[int], k: int
+        self,
+        postings: Postings,
+        terms: dict[str, set[str]],
+        docs: set[int] | frozenset[int],
+        k: int,
     ) -> list[tuple[int, float]]:
         """The ``k`` best (docnum, score) of ``docs``, best first; ties by docnum."""
-        scores = self.scores(terms, docs)
-        best = heapq.nlargest(k, scores.items(), key=lambda kv: (kv[1], -kv[0]))
-        return best
+        scores = self.scores(postings, terms, docs)
+        best = heapq.nlargest(k, scores.items(), key=itemgetter(1))
+        if len(best) == k and best:  # documents tied with the last one compete by docnum
+            floor = best[-1][1]
+            best = [kv for kv in best if kv[1] > floor] + sorted(
+                kv for kv in scores.items() if kv[1] == floor
+            )
+        return sorted(best, key=lambda kv: (-kv[1], kv[0]))[:k]

@@ -19,6 +19,7 @@ from searchkit.engine import store
 from searchkit.engine.facets import LAZY_LIMIT, FacetIndex
 from searchkit.engine.highlight import snippet, term_spans
 from searchkit.engine.matchset import match_set
+from searchkit.engine.postings import Postings
 from searchkit.engine.query import ParsedQuery, QueryBuilder
 from searchkit.engine.ranking import Ranker, positive_terms
 from searchkit.engine.schema import date_to_int, from_stored, int_to_date
@@ -185,7 +186,7 @@ class Engine:
     def month_counts(self, req: SearchRequest, year: int) -> list[tuple[str, int]]:
         """Hits of ``req`` per month of ``year``, as ("YYYY-MM", count), in order."""
         with self._use() as g:
-            _, _, hits = self._select(g, g.qb.parse(req.query), req)
+            _, _, hits = self._select(g, g.qb.parse(req.query), req, Postings(g.searcher))
             date_of = g.facets.date_of
             months = Counter(date_of(d) // 100 for d in hits)
         return [
@@ -194,13 +195,13 @@ class Engine:
             if ym // 100 == year
         ]
 
-    def _select(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest):
+    def _select(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest, postings: Postings):
         """(matches before facet filters, each facet's selected docs, the hits)."""
         fx = g.facets
         if parsed.browse:
             base: set[int] | frozenset[int] = fx.live
         else:
-            base = match_set(g.searcher, parsed.query, fx.live, fx.docs_in_range)
+            base = match_set(postings, parsed.query, fx.live, fx.docs_in_range)
         if req.date_from or req.date_to:
             lo, hi = date_to_int(req.date_from) or 1, date_to_int(req.date_to) or 99991231
             date_of = fx.date_of
@@ -213,7 +214,8 @@ class Engine:
 
     def _run(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest) -> Results:
         fx = g.facets
-        base, selected, hits_set = self._select(g, parsed, req)
+        postings = Postings(g.searcher)  # what this search reads, read once
+        base, selected, hits_set = self._select(g, parsed, req, postings)
         facets: dict[str, list[tuple[str, int]]] = {}
         if base is fx.live and not selected:
             facets = fx.all_counts(req.facet_limit)
@@ -226,7 +228,7 @@ class Engine:
                         docs = docs & sel
                 facets[f] = fx.count(f, docs, req.facet_limit)
         total = len(hits_set)
-        hits = self._top_hits(g, parsed, req, hits_set, total)
+        hits = self._top_hits(g, parsed, req, hits_set, total, postings)
         return Results(
             query=req.query,
             total=total,
@@ -242,6 +244,7 @@ class Engine:
         req: SearchRequest,
         hits_set,
         total: int,
+        postings: Postings,
     ) -> list[Hit]:
         want = req.offset + req.limit
         if req.limit <= 0 or req.offset >= total:
@@ -259,7 +262,8 @@ class Engine:
             docnums = docnums[req.offset :]
             scores = [0.0] * len(docnums)
         else:
-            ranked = g.ranker.top(positive_terms(parsed.query, g.reader), hits_set, want)
+            terms = positive_terms(parsed.query, g.reader)
+            ranked = g.ranker.top(postings, terms, hits_set, want)
             if len(ranked) < want and len(ranked) < len(hits_set):
                 # Matched without a scoring word (e.g. `x OR date:2016`): newest after.
                 seen = {d for d, _ in ranked}
@@ -307,7 +311,8 @@ class Engine:
         if not corrected:
             return
         cparsed = g.qb.parse(corrected)
-        _, _, chits = self._select(g, cparsed, req)  # within the same filters
+        # Within the same filters.
+        _, _, chits = self._select(g, cparsed, req, Postings(g.searcher))
         if not chits:
             return
         if results.total == 0:
