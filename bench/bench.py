@@ -192,10 +192,26 @@ def incremental(corpus: Path, index: Path) -> dict:
     from searchkit.engine.writer import update_index
 
     out = {}
-    t = time.perf_counter()
-    r = update_index(corpus, index)
-    out["no_change_s"] = time.perf_counter() - t
-    assert not (r.added or r.changed or r.removed), r
+    update_index(corpus, index)  # settle anything a previous run left touched
+    walls = []
+    for _ in range(3):  # as a user runs it: the command, Python start-up included
+        t = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "searchkit",
+                "--corpus",
+                str(corpus),
+                "--index",
+                str(index),
+                "index",
+            ],
+            capture_output=True,
+            check=True,
+        )
+        walls.append(time.perf_counter() - t)
+    out["no_change_s"] = statistics.median(walls)
 
     rng = random.Random(7)
     files = sorted(rel for rel, _, _ in iter_files(corpus))
@@ -229,6 +245,14 @@ def incremental(corpus: Path, index: Path) -> dict:
         os.utime(corpus / rel)
     update_index(corpus, index)
     return out
+
+
+def print_update(inc: dict) -> None:
+    print(
+        f"update:   no change (CLI, median of 3) {inc['no_change_s']:.2f} s; "
+        f"add 100 {inc['add_100_s']:.2f} s; "
+        f"modify 100 + delete 100 {inc['modify_100_delete_100_s']:.2f} s"
+    )
 
 
 def fts5(corpus: Path, workdir: Path) -> dict:
@@ -324,10 +348,7 @@ def main() -> None:
 
     if args.only == "update":
         inc = incremental(corpus, index)
-        print(
-            f"update:   no change {inc['no_change_s']:.2f} s; add 100 {inc['add_100_s']:.2f} s; "
-            f"modify 100 + delete 100 {inc['modify_100_delete_100_s']:.2f} s"
-        )
+        print_update(inc)
         return
     if not args.skip_build and args.only != "search":
         b = build(corpus, index)
@@ -348,10 +369,7 @@ def main() -> None:
     o = one_shot(corpus, index)
     print(f"one-shot: `searchkit search` median {o['median_s']:.2f} s, max {o['max_s']:.2f} s wall")
     inc = incremental(corpus, index)
-    print(
-        f"update:   no change {inc['no_change_s']:.2f} s; add 100 {inc['add_100_s']:.2f} s; "
-        f"modify 100 + delete 100 {inc['modify_100_delete_100_s']:.2f} s"
-    )
+    print_update(inc)
     if not args.skip_fts:
         f = fts5(corpus, args.workdir)
         print(
