@@ -6,10 +6,11 @@ import json
 import re
 from datetime import date
 
-from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import RegexTokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from searchkit.engine.analysis import FastStemmingAnalyzer
 from searchkit.engine.store import SCHEMA_VERSION  # noqa: F401 - re-exported
 from searchkit.model import Document, Outlet, RelatedLink
 
@@ -28,9 +29,8 @@ def _exact_values() -> RegexTokenizer:
 
 
 def build_schema() -> Schema:
-    # An unbounded memo of stems: Whoosh's default LFU cache does bookkeeping on
-    # every token that cost more than the stemming (the vocabulary is ~100k words).
-    stem = StemmingAnalyzer(cachesize=-1)
+    # Whoosh's StemmingAnalyzer, token for token, in one loop (see analysis.py).
+    stem = FastStemmingAnalyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),

@@ -1,0 +1,86 @@
+"""Whoosh's StemmingAnalyzer as one loop instead of four chained generators.
+
+``StemmingAnalyzer()`` is a RegexTokenizer | LowercaseFilter | StopFilter | StemFilter
+pipeline: four Python generator frames per token, about a third of indexing time. This
+yields the same tokens (text, positions, character spans, stopped flags) from a single
+loop; a test compares the two token by token.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import Analyzer, Token
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang.porter import stem
+
+_PATTERN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)  # RegexTokenizer's default
+MIN_SIZE = 2  # StopFilter's default
+
+
+class FastStemmingAnalyzer(Analyzer):
+    def __init__(self) -> None:
+        self._stems: dict[str, str] = {}
+
+    def __getstate__(self) -> dict:
+        return {}  # the stem memo is rebuilt, not pickled into the index
+
+    def __setstate__(self, state: dict) -> None:
+        self._stems = {}
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def _stem(self, word: str) -> str:
+        stemmed = self._stems.get(word)
+        if stemmed is None:
+            stemmed = self._stems[word] = stem(word)
+        return stemmed
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stems = self._stems
+        stops = STOP_WORDS
+        if not tokenize:
+            matches = [(value, 0, len(value))]
+        else:
+            matches = ((m.group(0), m.start(), m.end()) for m in _PATTERN.finditer(value))
+        kept_pos = None
+        for i, (word, start, end) in enumerate(matches):
+            if keeporiginal:
+                t.original = word
+            text = word.lower()
+            t.boost = 1.0
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            if len(text) >= MIN_SIZE and text not in stops:
+                if positions:
+                    # StopFilter renumbers: kept tokens get consecutive positions.
+                    kept_pos = start_pos + i if kept_pos is None else kept_pos + 1
+                    t.pos = kept_pos
+                stemmed = stems.get(text)
+                t.text = stemmed if stemmed is not None else self._stem(text)
+                t.stopped = False
+                yield t
+            elif not removestops:
+                if positions:
+                    t.pos = start_pos + i
+                t.text = text
+                t.stopped = True
+                yield t
