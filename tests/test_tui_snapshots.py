@@ -19,33 +19,21 @@ from textual.widgets import Input  # noqa: E402
 from textual.worker import WorkerCancelled  # noqa: E402
 
 from searchkit.engine.writer import update_index  # noqa: E402
-from searchkit.tui.app import SearchkitApp  # noqa: E402
 from searchkit.tui.widgets.detail_pane import RelatedList  # noqa: E402
+from tests.test_tui import make_app, quick_detail  # noqa: E402, F401 - quick_detail: autouse fixture
 
 SIZE = (120, 36)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, Path]:
-    from test_tui import build_corpus
+    from tests.test_tui import build_corpus
 
     root = tmp_path_factory.mktemp("snap")
     corpus = build_corpus(root, sample=False)  # fixed content, whatever the repo holds
     index = root / "index"
     update_index(corpus, index)
     return corpus, index
-
-
-@pytest.fixture(autouse=True)
-def quick_detail(monkeypatch) -> None:
-    from searchkit.tui.screens import main as main_screen
-
-    monkeypatch.setattr(main_screen, "DETAIL_AFTER_SEARCH", 0.02)
-
-
-def make_app(built: tuple[Path, Path], query: str = "") -> SearchkitApp:
-    corpus, index = built
-    return SearchkitApp(corpus, index, query, show_timings=False, poll_seconds=None)
 
 
 async def ready(pilot) -> None:
