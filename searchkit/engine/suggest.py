@@ -20,6 +20,11 @@ MUCH_MORE = 4  # a correction must be this many times more frequent
 _QUERY_WORD = re.compile(r'(?<![\w:~*"])([^\W\d_]{3,})(?![\w:*~])')
 
 
+def query_words(text: str) -> list[str]:
+    """The words of a query that spelling could correct."""
+    return [w for w in _QUERY_WORD.findall(text) if w not in OPERATORS]
+
+
 class Speller:
     def __init__(self, vocabulary: dict[str, int]) -> None:
         self.vocabulary = vocabulary
