@@ -103,6 +103,9 @@ class Results:
     corrected_from: str | None = None  # set when hits answer `suggestion`, not `query`
     notices: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    # The order the hits are in: "newest" for a query with no words even when
+    # relevance was asked for (there is nothing to rank by).
+    order: Sort = "relevance"
 
     def to_json(self) -> dict:
         """The documented ``--json`` shape, exactly."""

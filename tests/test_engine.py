@@ -406,3 +406,10 @@ def test_a_story_without_body_has_its_title_as_snippet(engine):
     assert hit.snippet_is_title and hit.snippet == RUBBLE.headline
     (hit,) = [h for h in search(engine, "rescue").hits if h.id == QUAKE.id]
     assert not hit.snippet_is_title
+
+
+def test_results_say_which_order_they_are_in(engine):
+    assert search(engine, "").order == "newest"
+    assert search(engine, "date:2016").order == "newest"
+    assert search(engine, "italy").order == "relevance"
+    assert search(engine, "italy", sort="oldest").order == "oldest"

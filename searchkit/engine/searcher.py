@@ -235,6 +235,7 @@ class Engine:
             hits=hits,
             facets=facets,
             notices=list(parsed.notices),
+            order="newest" if parsed.textless and req.sort == "relevance" else req.sort,
         )
 
     def _top_hits(

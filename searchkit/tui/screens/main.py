@@ -298,7 +298,7 @@ class MainScreen(Screen):
         # New text: start at the best match.
         keep = results_list.highlighted_id if request.query == self.shown_query else None
         results_list.show(results.hits, keep)
-        self.status_line.show_results(results, request.sort, len(results.hits))
+        self.status_line.show_results(results, len(results.hits))
         selected = {f: tuple(v) for f, v in request.filters}
         if self.has_class("-no-facets"):
             self._facets_pending = (results.facets, selected)  # drawn when shown
@@ -347,11 +347,7 @@ class MainScreen(Screen):
             return
         results_list = self.results_list
         results_list.append(message.hits)
-        self.status_line.show_results(
-            self.results,
-            self.shown_request.sort if self.shown_request else self.sort,
-            len(results_list.hits),
-        )
+        self.status_line.show_results(self.results, len(results_list.hits))
 
     def _shown(self, generation: int, query: str) -> None:
         self.shown_at = time.perf_counter()

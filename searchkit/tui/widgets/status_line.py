@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from searchkit.model import Results, Sort
+from searchkit.model import Results
 from searchkit.tui.widgets.text import clean
 
 
@@ -27,7 +27,7 @@ class StatusLine(Static):
         self._spans: list = []
         self._lines = 0
 
-    def show_results(self, results: Results, sort: Sort, shown: int) -> None:
+    def show_results(self, results: Results, shown: int) -> None:
         self.suggestion = results.suggestion
         count = f"{results.total:,} result{'s' if results.total != 1 else ''}"
         if results.total > shown:
@@ -35,7 +35,7 @@ class StatusLine(Static):
         parts = [Content(count).stylize("bold")]
         if self.show_timings:
             parts.append(Content(f"{results.elapsed_ms:.0f} ms"))
-        parts.append(Content(f"sort: {sort}"))
+        parts.append(Content(f"sort: {results.order}"))
         for notice in results.notices:
             parts.append(Content(clean(notice)).stylize("$text-warning"))
         if self.suggestion and results.corrected_from:
