@@ -164,26 +164,20 @@ def search_latency(index: Path) -> dict:
     }
 
 
+def run_cli(corpus: Path, index: Path, *args: str) -> float:
+    """Wall time of one `searchkit` command, Python start-up included."""
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "searchkit", "--corpus", str(corpus), "--index", str(index), *args],
+        capture_output=True,
+        check=False,
+    )
+    return time.perf_counter() - t
+
+
 def one_shot(corpus: Path, index: Path) -> dict:
-    walls = []
-    for q in ["syria", "earthquake italy", '"prime minister"', "ukraine", "hurricane"]:
-        t = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "searchkit",
-                "--index",
-                str(index),
-                "--corpus",
-                str(corpus),
-                "search",
-                q,
-            ],
-            capture_output=True,
-            check=False,
-        )
-        walls.append(time.perf_counter() - t)
+    queries = ["syria", "earthquake italy", '"prime minister"', "ukraine", "hurricane"]
+    walls = [run_cli(corpus, index, "search", q) for q in queries]
     return {"median_s": statistics.median(walls), "max_s": max(walls)}
 
 
@@ -193,24 +187,8 @@ def incremental(corpus: Path, index: Path) -> dict:
 
     out = {}
     update_index(corpus, index)  # settle anything a previous run left touched
-    walls = []
-    for _ in range(3):  # as a user runs it: the command, Python start-up included
-        t = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "searchkit",
-                "--corpus",
-                str(corpus),
-                "--index",
-                str(index),
-                "index",
-            ],
-            capture_output=True,
-            check=True,
-        )
-        walls.append(time.perf_counter() - t)
+    # As a user runs it: the command, Python start-up included.
+    walls = [run_cli(corpus, index, "index") for _ in range(3)]
     out["no_change_s"] = statistics.median(walls)
 
     rng = random.Random(7)

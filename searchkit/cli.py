@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from searchkit.errors import SearchkitError
+from searchkit.model import KINDS, SORTS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,8 +36,6 @@ EXIT_OK, EXIT_NONE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 ENV_CORPUS, ENV_INDEX = "SEARCHKIT_CORPUS", "SEARCHKIT_INDEX"
 DEFAULT_CORPUS, DEFAULT_INDEX = "./corpus", "./index"
 
-KIND_CHOICES = ("story", "article")  # = model.KINDS, spelled out to keep imports light
-SORT_CHOICES = ("relevance", "newest", "oldest")  # = model.SORTS
 
 QUERY_HELP = """\
 query language:
@@ -152,7 +151,7 @@ def _register_search(sub: argparse._SubParsersAction, common: argparse.ArgumentP
     f = p.add_argument_group("filters (repeat an option to allow several values)")
     f.add_argument("--tag", action="append", default=[], metavar="TAG", help="context tag")
     f.add_argument("--source", action="append", default=[], metavar="S", help="outlet")
-    f.add_argument("--kind", choices=KIND_CHOICES, help="stories or articles only")
+    f.add_argument("--kind", choices=KINDS, help="stories or articles only")
     f.add_argument("--year", action="append", default=[], metavar="YYYY", help="year")
     f.add_argument(
         "--from", dest="date_from", metavar="DATE", help="on or after: YYYY, YYYY-MM, YYYY-MM-DD"
@@ -161,7 +160,7 @@ def _register_search(sub: argparse._SubParsersAction, common: argparse.ArgumentP
         "--to", dest="date_to", metavar="DATE", help="on or before (--to 2016 = end of 2016)"
     )
     o = p.add_argument_group("output")
-    o.add_argument("--sort", choices=SORT_CHOICES, default="relevance", help="default: relevance")
+    o.add_argument("--sort", choices=SORTS, default="relevance", help="default: relevance")
     o.add_argument("--limit", type=_non_negative, default=10, metavar="N", help="default: 10")
     o.add_argument("--offset", type=_non_negative, default=0, metavar="N", help="skip N hits")
     o.add_argument("--json", action="store_true", help="print the results as one JSON object")

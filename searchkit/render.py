@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 HIGHLIGHT = "bold reverse"
 TITLE = "bold"
 DIM = "dim"
+#: How many changed files an incremental index report names, per kind of change.
+CHANGES_SHOWN = 20
 SEP = " · "
 INDENT = 4
 FACET_VALUES = 5  # values shown per facet under the hits
@@ -481,7 +483,11 @@ def render_index_report(
     console.print(Text(f"Done in {report.seconds:.1f} s", style=DIM))
 
 
-CHANGES_SHOWN = 20
+def _skipped_lines(console: Console, reports: Iterable[FileReport]) -> None:
+    for bad in reports:
+        console.print(
+            Text("  skipped ", style="red").append(bad.path).append(f": {bad.reason}", style=DIM)
+        )
 
 
 def render_add_report(console: Console, report: AddReport) -> None:
@@ -504,10 +510,7 @@ def render_add_report(console: Console, report: AddReport) -> None:
             .append(dest)
             .append(" exists (use --force to overwrite)", style=DIM)
         )
-    for bad in report.bad:
-        console.print(
-            Text("  skipped ", style="red").append(bad.path).append(f": {bad.reason}", style=DIM)
-        )
+    _skipped_lines(console, report.bad)
 
 
 def render_watch_update(console: Console, report: UpdateReport) -> None:
@@ -534,10 +537,7 @@ def render_watch_update(console: Console, report: UpdateReport) -> None:
         if names:
             line.append("  " + ", ".join(names), style=DIM)
     console.print(line)
-    for bad in report.skipped:
-        console.print(
-            Text("  skipped ", style="red").append(bad.path).append(f": {bad.reason}", style=DIM)
-        )
+    _skipped_lines(console, report.skipped)
 
 
 __all__ = [

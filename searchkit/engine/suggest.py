@@ -31,18 +31,15 @@ class Speller:
         self._words = list(vocabulary)
         self._freqs = list(vocabulary.values())
 
-    def _vocabulary(self) -> tuple[list[str], list[int]]:
-        return self._words, self._freqs
-
     def frequency(self, word: str) -> int:
         return self.vocabulary.get(word, 0)
 
     def correct_word(self, word: str) -> str | None:
         low = word.lower()
         df = self.frequency(low)
-        if df >= RARE and df > 0:
+        if df >= RARE:
             return None
-        words, freqs = self._vocabulary()
+        words, freqs = self._words, self._freqs
         maxdist = 1 if len(low) <= 4 else 2
         found = process.extract(low, words, scorer=OSA.distance, score_cutoff=maxdist, limit=25)
         best = None
@@ -66,7 +63,7 @@ class Speller:
             word = m.group(1)
             if word in OPERATORS or word.lower() in KNOWN_FIELDS:
                 return word
-            # Leave the values of field:value and date: terms alone.
+            # Leave field values alone: the pattern skips `title:word`, this `title: word`.
             before = text[: m.start()].rstrip()
             if before.endswith(":"):
                 return word
