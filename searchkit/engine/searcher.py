@@ -250,6 +250,8 @@ class Engine:
         want = req.offset + req.limit
         if req.limit <= 0 or req.offset >= total:
             return []
+        # The words that rank and that are highlighted (prefixes expanded once).
+        terms = {} if parsed.textless else positive_terms(parsed.query, g.reader)
         if parsed.textless or req.sort != "relevance":
             fx = g.facets
             if len(hits_set) > LAZY_LIMIT:
@@ -263,7 +265,6 @@ class Engine:
             docnums = docnums[req.offset :]
             scores = [0.0] * len(docnums)
         else:
-            terms = positive_terms(parsed.query, g.reader)
             ranked = g.ranker.top(postings, terms, hits_set, want)
             if len(ranked) < want and len(ranked) < len(hits_set):
                 # Matched without a scoring word (e.g. `x OR date:2016`): newest after.
@@ -275,7 +276,6 @@ class Engine:
             ranked = ranked[req.offset :]
             docnums = [d for d, _ in ranked]
             scores = [sc for _, sc in ranked]
-        terms = {} if parsed.textless else positive_terms(parsed.query, g.reader)
         return [self._hit(g, d, s, terms) for d, s in zip(docnums, scores, strict=True)]
 
     def _hit(self, g: _Generation, docnum: int, score: float, terms: dict[str, set[str]]) -> Hit:
