@@ -413,3 +413,13 @@ def test_results_say_which_order_they_are_in(engine):
     assert search(engine, "date:2016").order == "newest"
     assert search(engine, "italy").order == "relevance"
     assert search(engine, "italy", sort="oldest").order == "oldest"
+
+
+def test_accents_are_folded(tmp_path):
+    write(tmp_path / "c", Story(date(2021, 3, 1), "President Erdoğan visits a café in Liège"))
+    update_index(tmp_path / "c", tmp_path / "i")
+    with Engine(tmp_path / "i") as eng:
+        for query in ("erdogan", "Erdoğan", "cafe liege", "title:liege"):
+            assert eng.search(SearchRequest(query)).total == 1, query
+        hit = eng.search(SearchRequest("erdogan cafe")).hits[0]
+        assert [hit.title[s:e] for s, e in hit.title_highlights] == ["Erdoğan", "café"]
