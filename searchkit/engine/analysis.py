@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 
-from whoosh.analysis import Analyzer, Token
+from whoosh.analysis import Analyzer, RegexTokenizer, Token
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
 _PATTERN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)  # RegexTokenizer's default
+_WORDS = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # the same, for findall
 MIN_SIZE = 2  # StopFilter's default
 
 
@@ -87,3 +88,38 @@ class FastStemmingAnalyzer(Analyzer):
                 t.text = text.translate(accent_map)
                 t.stopped = True
                 yield t
+
+    def positions_of(self, value: str) -> dict[str, list[int]]:
+        """Each indexed term of ``value`` with its positions: what ``__call__`` yields
+        with ``positions=True``, gathered without a token object per word (indexing)."""
+        stems = self._stems
+        stops = STOP_WORDS
+        out: dict[str, list[int]] = {}
+        pos = -1
+        for i, word in enumerate(_WORDS.findall(value)):
+            text = word.lower()
+            if len(text) < MIN_SIZE or text in stops:
+                continue
+            pos = i if pos < 0 else pos + 1  # as in __call__: renumbered after the first
+            stemmed = stems.get(text)
+            if stemmed is None:
+                stemmed = self._stem(text)
+            found = out.get(stemmed)
+            if found is None:
+                out[stemmed] = [pos]
+            else:
+                found.append(pos)
+        return out
+
+
+class ExactValues(RegexTokenizer):
+    """Splits a field's values joined with US (0x1f): each value is one whole term."""
+
+    def __init__(self) -> None:
+        super().__init__(r"[^\x1f]+")
+
+    def positions_of(self, value: str) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, v in enumerate(v for v in value.split("\x1f") if v):
+            out.setdefault(v, []).append(i)
+        return out

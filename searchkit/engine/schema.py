@@ -6,11 +6,11 @@ import json
 import re
 from datetime import date
 
-from whoosh.analysis import RegexTokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from searchkit.engine.analysis import FastStemmingAnalyzer
+from searchkit.engine import formats
+from searchkit.engine.analysis import ExactValues, FastStemmingAnalyzer
 from searchkit.engine.store import SCHEMA_VERSION  # noqa: F401 - re-exported
 from searchkit.model import Document, Outlet, RelatedLink
 
@@ -24,8 +24,19 @@ TITLE_BOOST = 2.0
 TAG_BOOST = 1.5
 
 
-def _exact_values() -> RegexTokenizer:
-    return RegexTokenizer(r"[^\x1f]+")
+def _exact_values() -> KEYWORD:
+    """Whole values (tags, outlet names) as terms, for filters and facets."""
+    field = KEYWORD(analyzer=ExactValues())
+    field.format = formats.Frequency()
+    return field
+
+
+def _text(analyzer, boost: float = 1.0, *, phrase: bool = True, stored: bool = False) -> TEXT:
+    """Whoosh's TEXT field with our posting formats (the same data, written faster)."""
+    field = TEXT(analyzer=analyzer, stored=stored, field_boost=boost, phrase=phrase)
+    fmt = formats.Positions if phrase else formats.Frequency
+    field.format = fmt(field_boost=boost)
+    return field
 
 
 def build_schema() -> Schema:
@@ -34,15 +45,15 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
-        title=TEXT(analyzer=stem, stored=True, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=stem, stored=True),
+        title=_text(stem, TITLE_BOOST, stored=True),
+        body=_text(stem, stored=True),
         # Searchable words of the tags and outlets (tag:, source:). No positions:
         # they cost build time, and a phrase here is read as all of its words.
-        tags=TEXT(analyzer=stem, field_boost=TAG_BOOST, phrase=False),
-        source=TEXT(analyzer=stem, phrase=False),
+        tags=_text(stem, TAG_BOOST, phrase=False),
+        source=_text(stem, phrase=False),
         # Exact display values, for filters and facets.
-        tag_key=KEYWORD(analyzer=_exact_values()),
-        source_key=KEYWORD(analyzer=_exact_values()),
+        tag_key=_exact_values(),
+        source_key=_exact_values(),
         # Per-document facet values for counting: tags RS outlets RS kind RS yyyymmdd
         # (US between the values of a group). A column, so Whoosh keeps it through segment merges.
         facets=COLUMN(VarBytesColumn()),

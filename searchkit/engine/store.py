@@ -32,7 +32,7 @@ from searchkit.errors import IndexBusy, IndexMissing
 
 #: Bumped whenever the schema or the stored layout changes; an index with another
 #: version is rebuilt, never read.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 CURRENT = "CURRENT"
 LOCK = "writer.lock"

@@ -157,7 +157,7 @@ def _build(
 
     from searchkit.corpus import iter_files
     from searchkit.engine.schema import build_schema
-    from searchkit.engine.segments import COMPOUND, segment_writer
+    from searchkit.engine.segments import COMPOUND
 
     if progress:
         progress("scanning", 0, 0)
@@ -168,16 +168,13 @@ def _build(
     procs = procs or min(2, os.cpu_count() or 1)
     if procs > 1 and len(files) >= PARALLEL_MIN_FILES:
         segments, manifest, reports, vocab = _build_parallel(gen, corpus, files, procs, progress)
-        _checkpoint("build:indexed")
-        writer = ix.writer(compound=COMPOUND)
-        writer.commit(mergetype=lambda _w, existing: list(existing) + segments)
     else:
-        writer = segment_writer(ix)
-        manifest, reports, vocab = _index_files(writer, corpus, files, progress, len(files))
+        segments, manifest, reports, vocab = _index_files(ix, corpus, files, progress, len(files))
         if progress:
             progress("committing", len(files), len(files))
-        _checkpoint("build:indexed")
-        writer.commit()
+    _checkpoint("build:indexed")
+    # The segments are written; the commit only names them in a new table of contents.
+    ix.writer(compound=COMPOUND).commit(mergetype=lambda _w, existing: list(existing) + segments)
     _checkpoint("build:committed")
     stamp = store.now_iso()
     store.write_vocabulary(gen, dict(vocab))
@@ -192,24 +189,31 @@ def _build(
 
 
 def _index_files(
-    writer,
+    ix,
     corpus: Path,
     files: Iterable[tuple[str, int, int]],
     progress,
     total: int,
     tick: Callable[[], None] | None = None,
 ):
+    """Index ``files`` into new segments of ``ix``: (segments, manifest, reports, vocab)."""
     from searchkit.engine.schema import vocabulary_of
+    from searchkit.engine.segments import segment_writer
 
+    segments = []
     manifest: dict[str, FileState] = {}
     reports: list[FileReport] = []
     vocab: Counter[str] = Counter()
+    writer = segment_writer(ix, _lk=False)
     for n, (rel, size, mtime_ns) in enumerate(files, 1):
         fields, state, reps = _load(corpus, rel, size, mtime_ns)
         reports.extend(reps)
         if fields is not None:
             writer.add_document(**fields)
             vocab.update(vocabulary_of(fields))
+            if writer.full:  # bound memory: finish this segment, start another
+                segments.append(_finish_segment(writer))
+                writer = segment_writer(ix, _lk=False)
         if state is not None:
             manifest[rel] = state
         if n % 500 == 0:
@@ -217,7 +221,17 @@ def _index_files(
                 progress("indexing", n, total)
             if tick:
                 tick()
-    return manifest, reports, vocab
+    if writer._added:
+        segments.append(_finish_segment(writer))
+    else:
+        writer.cancel()
+    return segments, manifest, reports, vocab
+
+
+def _finish_segment(writer):
+    segment = writer._finalize_segment()
+    writer._finish()
+    return segment
 
 
 _progress_queue = None
@@ -240,20 +254,12 @@ def _worker_tick() -> None:
 def _worker(gen: str, corpus: str, files: list[tuple[str, int, int]]):
     from whoosh import index as whoosh_index
 
-    from searchkit.engine.segments import segment_writer
-
     ix = whoosh_index.open_dir(gen)
     # Whoosh names every writer's spill folder "MAIN.tmp" and deletes it when the
     # writer finishes: give each worker its own so one cannot delete the other's.
     storage, shared = ix.storage, ix.storage.temp_storage
     storage.temp_storage = lambda name=None: shared(f"{name or 'spill'}-{os.getpid()}")
-    writer = segment_writer(ix, _lk=False)
-    manifest, reports, vocab = _index_files(
-        writer, Path(corpus), files, None, len(files), _worker_tick
-    )
-    segment = writer._finalize_segment() if writer._added else None
-    writer._finish()
-    return segment, manifest, reports, vocab
+    return _index_files(ix, Path(corpus), files, None, len(files), _worker_tick)
 
 
 def _build_parallel(gen: Path, corpus: Path, files, procs: int, progress: Progress | None):
@@ -272,9 +278,8 @@ def _build_parallel(gen: Path, corpus: Path, files, procs: int, progress: Progre
             if progress:
                 progress("indexing", min(done, len(files)), len(files))
         for f in futures:
-            segment, part, reps, words = f.result()
-            if segment is not None:
-                segments.append(segment)
+            written, part, reps, words = f.result()
+            segments.extend(written)
             manifest.update(part)
             reports.extend(reps)
             vocab.update(words)
