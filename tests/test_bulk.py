@@ -82,7 +82,9 @@ def test_bulk_segment_is_byte_for_byte_whooshs(corpus, tmp_path):
     assert len(DOCS) == len(STORIES) + 5
     reference = _segment_files(
         tmp_path / "whoosh",
-        lambda ix: SegmentWriter(ix, compound=False, codec=W3Codec(compression=1), _lk=False),
+        lambda ix: SegmentWriter(
+            ix, compound=False, codec=W3Codec(compression=segments.POSTINGS_ZLIB), _lk=False
+        ),
     )
     bulk = _segment_files(tmp_path / "bulk", lambda ix: segments.segment_writer(ix, _lk=False))
     assert sorted(bulk) == sorted(reference)

@@ -22,6 +22,10 @@ from whoosh.writing import SegmentWriter
 #: Postings a bulk writer buffers before its segment should be finished and a new one
 #: started (~100 bytes each in memory): bounds a build's memory on any corpus size.
 MAX_BUFFERED_POSTINGS = 4_000_000
+#: Posting blocks are not compressed: zlib was a third of writing a segment (measured
+#: on 28k stories: 6.7 s -> 4.2 s) for 40% smaller posting files (10.8 -> 18.1 MB), and
+#: a search then reads blocks without inflating them. Stored fields stay compressed.
+POSTINGS_ZLIB = 0
 #: Segments stay separate files: Whoosh copies each member of a compound segment file
 #: into memory when it opens it (~0.15 s a search process on the large corpus).
 COMPOUND = False
@@ -154,5 +158,7 @@ def _add_postings(pw, ids: list, weights: list, values: list, lengths: list | No
 
 
 def segment_writer(ix, **kwargs) -> BulkSegmentWriter:
-    """A Whoosh writer for bulk builds (postings in arrays, light compression)."""
-    return BulkSegmentWriter(ix, compound=COMPOUND, codec=W3Codec(compression=1), **kwargs)
+    """A Whoosh writer for bulk builds."""
+    return BulkSegmentWriter(
+        ix, compound=COMPOUND, codec=W3Codec(compression=POSTINGS_ZLIB), **kwargs
+    )

@@ -120,13 +120,15 @@ def _checkpoint(name: str) -> None:
 # --- reading one file ------------------------------------------------------------------
 
 
-def _load(corpus: Path, rel: str, size: int, mtime_ns: int):
-    """Read and parse one file: (fields or None, FileState or None, reports)."""
+def _load(root: str, rel: str, size: int, mtime_ns: int):
+    """Read and parse one file of the corpus folder ``root``:
+    (fields or None, FileState or None, reports)."""
     from searchkit.corpus import document_from_bytes
     from searchkit.engine.schema import to_fields
 
     try:
-        data = (corpus / rel).read_bytes()
+        with open(os.path.join(root, *rel.split("/")), "rb", buffering=0) as fh:
+            data = fh.read()
     except OSError as exc:  # vanished or unreadable since the walk
         return None, None, [FileReport(rel, f"cannot read: {exc.strerror or exc}")]
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -200,13 +202,14 @@ def _index_files(
     from searchkit.engine.schema import vocabulary_of
     from searchkit.engine.segments import segment_writer
 
+    root = os.fspath(corpus)
     segments = []
     manifest: dict[str, FileState] = {}
     reports: list[FileReport] = []
     vocab: Counter[str] = Counter()
     writer = segment_writer(ix, _lk=False)
     for n, (rel, size, mtime_ns) in enumerate(files, 1):
-        fields, state, reps = _load(corpus, rel, size, mtime_ns)
+        fields, state, reps = _load(root, rel, size, mtime_ns)
         reports.extend(reps)
         if fields is not None:
             writer.add_document(**fields)
@@ -353,7 +356,7 @@ def _update(
                     writer.delete_by_term("id", rel)
                     report.removed.append(rel)
             for n, (rel, size, mtime) in enumerate(todo, 1):
-                fields, state, reps = _load(corpus, rel, size, mtime)
+                fields, state, reps = _load(os.fspath(corpus), rel, size, mtime)
                 report.reports.extend(reps)
                 was_indexed = rel in manifest and not _bad(manifest[rel])
                 if fields is not None:
