@@ -218,8 +218,27 @@ def test_did_you_mean_offers_when_the_correction_finds_much_more(engine, corpus,
     shutil.copytree(corpus, tmp_path / "c")
     write(tmp_path / "c", Story(date(2020, 1, 1), "Bombars seen over the sea"))
     update_index(tmp_path / "c", tmp_path / "i")
-    r = Engine(tmp_path / "i").search(SearchRequest("bombars"))
-    assert r.total == 1 and r.suggestion == "bombers" and r.corrected_from is None
+    with Engine(tmp_path / "i") as eng:
+        r = eng.search(SearchRequest("bombars"))
+        assert r.total == 1 and r.suggestion == "bombers" and r.corrected_from is None
+        # The app's second pass asks for the suggestion alone, without searching again.
+        first = eng.search(SearchRequest("bombars", suggest=False))
+        assert first.suggestion is None
+        assert eng.suggestion(SearchRequest("bombars"), first.total) == "bombers"
+        assert eng.suggestion(SearchRequest("bombers"), 4) is None
+
+
+def test_queries_that_parse_alike_share_one_search_but_keep_their_text(engine):
+    first = engine.search(SearchRequest("earthquake"))
+    again = engine.search(SearchRequest("earthquakes "))  # the same stem
+    assert again.query == "earthquakes " and first.query == "earthquake"
+    assert [h.id for h in again.hits] == [h.id for h in first.hits]
+    assert again.facets == first.facets and again.total == first.total
+    again.hits.clear()  # a caller's copy: the next answer is whole
+    assert engine.search(SearchRequest("earthquake")).hits
+    # Another filter, sort or page is another search.
+    newest = engine.search(SearchRequest("earthquake", sort="oldest", limit=1))
+    assert len(newest.hits) == 1
 
 
 @pytest.mark.parametrize(

@@ -247,6 +247,7 @@ async def test_browse_then_typing_updates_results_and_facets(built):
         assert ids[0] == IDS["pirates3"]
         total_all = screen.results.total
         assert sum(c for _, c in screen.results.facets["kind"]) == total_all
+        all_years = len(screen.results.facets["year"])
         await type_query(pilot, app, "quarrington", keys=True)
         assert set(result_ids(screen)) == {IDS["alpha"], IDS["beta"]}
         assert screen.results.total == 2
@@ -254,6 +255,15 @@ async def test_browse_then_typing_updates_results_and_facets(built):
         assert facet_counts(screen, "tag")["Velorian Civil War"] == 2
         status = str(screen.query_one(StatusLine).render())
         assert status.startswith("2 results")
+        # Fewer values keep the list's size (blank rows, so the screen needs no new
+        # layout), and the blank rows cannot be picked.
+        years = screen.query_one("#facet-year", FacetList)
+        assert years.option_count == years.rows == all_years > 1
+        years.focus()
+        years.highlighted = 0
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert screen.filters == {"year": ["2016"]}
 
 
 @aio

@@ -6,7 +6,7 @@ import contextlib
 import heapq
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -36,6 +36,10 @@ from searchkit.model import (
 )
 
 SIMILAR_STORIES = 8
+#: Results kept per opened generation for requests that parse to the same query: as
+#: one types, "unit", "unite" and "united" (one stem) or "united n" (a lone letter is
+#: not a word) are one search.
+RESULTS_CACHE = 32
 
 
 class IndexIncompatible(SearchkitError):
@@ -67,8 +71,9 @@ class _Generation:
         self._facets: FacetIndex | None = None
         self._speller: Speller | None = None
         self._ranker: Ranker | None = None
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()  # held by every use: searches are serialised
         self.closed = False
+        self.results: OrderedDict[tuple, Results] = OrderedDict()
 
     @property
     def facets(self) -> FacetIndex:
@@ -177,11 +182,28 @@ class Engine:
         started = time.perf_counter()
         with self._use() as g:
             parsed = g.qb.parse(req.query)
-            results = self._run(g, parsed, req)
-            if req.suggest and not parsed.textless:
-                self._did_you_mean(g, req, results)
+            if req.suggest:  # corrections depend on the words as typed: never cached
+                results = self._run(g, parsed, req)
+                if not parsed.textless:
+                    self._did_you_mean(g, req, results)
+            else:
+                results = self._cached_run(g, parsed, req)
         results.elapsed_ms = (time.perf_counter() - started) * 1000
         return results
+
+    def _cached_run(self, g: _Generation, parsed: ParsedQuery, req: SearchRequest) -> Results:
+        key = (repr(parsed.query), tuple(parsed.notices), replace(req, query=""))
+        cached = g.results.get(key)
+        if cached is None:
+            cached = g.results[key] = self._run(g, parsed, req)
+            if len(g.results) > RESULTS_CACHE:
+                g.results.popitem(last=False)
+        else:
+            g.results.move_to_end(key)
+        # A copy: callers may change theirs.
+        return replace(
+            cached, query=req.query, hits=list(cached.hits), notices=list(cached.notices)
+        )
 
     def month_counts(self, req: SearchRequest, year: int) -> list[tuple[str, int]]:
         """Hits of ``req`` per month of ``year``, as ("YYYY-MM", count), in order."""
@@ -305,27 +327,44 @@ class Engine:
         )
 
     def _did_you_mean(self, g: _Generation, req: SearchRequest, results: Results) -> None:
-        if results.total and not self._has_rare_word(g, req.query):
-            return  # nothing to correct: skip loading the vocabulary (~40 ms)
-        try:
-            corrected = g.speller.correct(req.query)
-        except Exception:  # a suggestion is a nicety: never let it break a search
+        found = self._correction(g, req, results.total)
+        if found is None:
             return
-        if not corrected:
-            return
-        cparsed = g.qb.parse(corrected)
-        # Within the same filters.
-        _, _, chits = self._select(g, cparsed, req, Postings(g.searcher))
-        if not chits:
-            return
+        corrected, cparsed = found
         if results.total == 0:
             fixed = self._run(g, cparsed, replace(req, query=corrected))
             results.total, results.hits, results.facets = fixed.total, fixed.hits, fixed.facets
             results.corrected_from = req.query
-            results.suggestion = corrected
             results.notices.append(f"no results for {req.query} — showing {corrected}")
-        elif len(chits) >= MUCH_MORE * results.total:
-            results.suggestion = corrected
+        results.suggestion = corrected
+
+    def suggestion(self, req: SearchRequest, total: int) -> str | None:
+        """Did-you-mean for a query already run (``total`` hits): the corrected query,
+        if it finds ``MUCH_MORE`` times as many within the same filters. What
+        ``search`` with ``suggest=True`` adds, without running the search again."""
+        with self._use() as g:
+            if g.qb.parse(req.query).textless:
+                return None
+            found = self._correction(g, req, total)
+        return found[0] if found is not None else None
+
+    def _correction(
+        self, g: _Generation, req: SearchRequest, total: int
+    ) -> tuple[str, ParsedQuery] | None:
+        if total and not self._has_rare_word(g, req.query):
+            return None  # nothing to correct: skip loading the vocabulary (~40 ms)
+        try:
+            corrected = g.speller.correct(req.query)
+        except Exception:  # a suggestion is a nicety: never let it break a search
+            return None
+        if not corrected:
+            return None
+        cparsed = g.qb.parse(corrected)
+        # Within the same filters.
+        _, _, chits = self._select(g, cparsed, req, Postings(g.searcher))
+        if not chits or (total and len(chits) < MUCH_MORE * total):
+            return None
+        return corrected, cparsed
 
     @staticmethod
     def _has_rare_word(g: _Generation, query: str) -> bool:

@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -16,6 +16,7 @@ from textual.screen import Screen
 from searchkit.engine.searcher import Engine, IndexIncompatible
 from searchkit.errors import IndexMissing, SearchkitError
 from searchkit.model import SORTS
+from searchkit.tui.idle_gc import CHECK, IdleCollector
 from searchkit.tui.messages import EngineReady
 from searchkit.tui.screens.help import HelpScreen
 from searchkit.tui.screens.index_progress import IndexScreen
@@ -52,6 +53,7 @@ class SearchkitApp(App[int]):
         self.poll_seconds = poll_seconds
         self.engine: Engine | None = None
         self.main: MainScreen | None = None
+        self.collector = IdleCollector()
 
     def on_mount(self) -> None:
         self.main = MainScreen(self.initial_query, show_timings=self.show_timings)
@@ -59,6 +61,24 @@ class SearchkitApp(App[int]):
         self.open_engine()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.main.poll_index)
+        self.set_interval(CHECK, self.collector.tick)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(
+            event,
+            (
+                events.Key,
+                events.MouseDown,
+                events.MouseScrollDown,
+                events.MouseScrollUp,
+                events.Paste,
+            ),
+        ):
+            self.collector.touched()
+        await super().on_event(event)
 
     # --- opening (and building) the index ----------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import gc
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -122,7 +121,7 @@ class MainScreen(Screen):
         self.suggest_delay = SUGGEST_DELAY
         self.detail_after_search = DETAIL_AFTER_SEARCH
         self._detail_shown: tuple[str, str] | None = None  # (document id, highlight query)
-        self._frozen = False  # gc.freeze() once the engine is open and results are shown
+        self._frozen = False  # the idle collector starts once results are first shown
         self._facets_pending: tuple[dict, dict] | None = None  # while the panel is hidden
 
     # --- layout ------------------------------------------------------------------------
@@ -256,19 +255,28 @@ class MainScreen(Screen):
             return
         self.post_message(SearchDone(generation, request, results))
 
-    def _schedule_suggestion(self, generation: int, request: SearchRequest) -> None:
+    def _schedule_suggestion(
+        self, generation: int, request: SearchRequest, results: Results
+    ) -> None:
         if not request.query.strip() or request.suggest:
             return
         self._suggest_timer = self.set_timer(
-            self.suggest_delay, lambda: self._suggest(generation, request)
+            self.suggest_delay, lambda: self._suggest(generation, request, results)
         )
 
     @work(thread=True, exclusive=True, group="suggest")
-    def _suggest(self, generation: int, request: SearchRequest) -> None:
+    def _suggest(self, generation: int, request: SearchRequest, results: Results) -> None:
         if generation != self.generation:
             return
+        engine = self.engine
         try:
-            results = self.engine.search(replace(request, suggest=True))
+            if results.total:
+                # Only the suggestion is new: the results on screen stay.
+                suggestion = engine.suggestion(request, results.total)
+                if suggestion:
+                    results = replace(results, suggestion=suggestion)
+            else:  # nothing found: the corrected query's results replace them
+                results = engine.search(replace(request, suggest=True))
         except Exception:
             return
         if results.suggestion:
@@ -293,6 +301,14 @@ class MainScreen(Screen):
             self.highlight_query = results.suggestion  # the hits answer the correction
         else:
             self.highlight_query = request.query
+        with self.app.batch_update():  # one layout and one drawing for all of it
+            self._show_results(message.generation, request, results)
+        self.shown_query = request.query
+        self.call_after_refresh(self._shown, message.generation, request.query)
+        if not second_pass:
+            self._schedule_suggestion(message.generation, request, results)
+
+    def _show_results(self, generation: int, request: SearchRequest, results: Results) -> None:
         results_list = self.results_list
         # Same text (a filter, sort or index change): keep the document under the cursor.
         # New text: start at the best match.
@@ -304,7 +320,7 @@ class MainScreen(Screen):
             self._facets_pending = (results.facets, selected)  # drawn when shown
         else:
             self.facet_panel.show(results.facets, selected)
-        self._update_timeline(message.generation, request, results)
+        self._update_timeline(generation, request, results)
         self._update_chips()
         if results.hits:
             self._follow_cursor(self.detail_after_search)
@@ -313,10 +329,6 @@ class MainScreen(Screen):
             self._detail_shown = None
             self.detail_pane.clear("No matching documents.")
         self._bindings_changed()
-        self.shown_query = request.query
-        self.call_after_refresh(self._shown, message.generation, request.query)
-        if not second_pass:
-            self._schedule_suggestion(message.generation, request)
 
     def load_more(self) -> None:
         """Fetch the next page of results (the cursor reached the last one)."""
@@ -352,11 +364,10 @@ class MainScreen(Screen):
     def _shown(self, generation: int, query: str) -> None:
         self.shown_at = time.perf_counter()
         if not self._frozen:
-            # The engine's caches and the widgets live as long as the app: keep them out
-            # of the collector's full passes, which otherwise stall a keystroke now and
-            # then for 100 ms and more.
+            # The engine is open and its first results are drawn: from now on, garbage
+            # is collected in pauses between keystrokes (see idle_gc.py).
             self._frozen = True
-            gc.freeze()
+            self.app.collector.start()  # type: ignore[attr-defined]
         self.post_message(ResultsShown(generation, query))
 
     def on_results_shown(self, message: ResultsShown) -> None:

@@ -26,6 +26,9 @@ class FacetList(OptionList):
         self.values: list[tuple[str, int | None]] = []
         self.selected: tuple[str, ...] = ()
         self._width = 0
+        #: Rows the list has: the most values it has shown. Fewer values are padded
+        #: with blank rows, so new counts never change its size (no new layout).
+        self.rows = 0
 
     def show(
         self, counts: list[tuple[str, int]], selected: tuple[str, ...], force: bool = False
@@ -54,14 +57,14 @@ class FacetList(OptionList):
                 (number, "$text-muted"),
             )
             options.append(Option(line, id=f"{len(options)}"))
-        # One line per value: a fixed height means new options need no layout of the
-        # screen unless their number changed.
-        if self.styles.height is None or self.styles.height.value != len(options):
-            self.styles.height = len(options)
+        if len(options) > self.rows:
+            self.rows = len(options)
+            self.styles.height = self.rows
+        options += [Option("", disabled=True) for _ in range(self.rows - len(options))]
         with self.prevent(OptionList.OptionHighlighted):
             self.set_options(options)
-            if keep is not None and options:
-                self.highlighted = min(keep, len(options) - 1)
+            if keep is not None and values:
+                self.highlighted = min(keep, len(values) - 1)
 
     def on_resize(self) -> None:
         # The lines are laid out for a width: only a new width needs them built again
