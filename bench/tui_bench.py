@@ -9,6 +9,9 @@ prints p50/p95/max, plus the time from app start to the first results.
 
 ``--pause`` waits that long between keystrokes after the results showed (human typing
 is ~150-250 ms a key); 0 presses the next key as soon as the results are on screen.
+``--jitter`` varies each pause at random between half and one and a half times that
+(a fixed seed: every run types the same way), so timers in the app meet keystrokes at
+every phase rather than at one.
 "TUI overhead" is the latency minus the engine's own time for that search.
 ``--profile N`` runs cProfile on the UI thread (the engine runs in worker threads, so
 what it shows is the TUI's own cost) and prints the N most expensive functions.
@@ -23,6 +26,7 @@ import argparse
 import asyncio
 import cProfile
 import pstats
+import random
 import statistics
 import sys
 import time
@@ -73,7 +77,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run(
-    index: Path, corpus: Path, pause: float, size: tuple[int, int], profile: int = 0
+    index: Path,
+    corpus: Path,
+    pause: float,
+    size: tuple[int, int],
+    profile: int = 0,
+    jitter: bool = False,
 ) -> int:
     try:
         Engine(index).close()  # fail here rather than let the app rebuild the index
@@ -86,6 +95,7 @@ async def run(
     overheads: list[float] = []
     slowest: list[tuple[float, str, float]] = []
     profiler = cProfile.Profile() if profile else None
+    rng = random.Random(7)  # the same "human" pauses every run
     async with app.run_test(size=size) as pilot:
         while app.main is None or not app.main.shown_at:
             await asyncio.sleep(0.002)
@@ -116,7 +126,7 @@ async def run(
                 overheads.append(latency - screen.results.elapsed_ms / 1000)
                 slowest.append((latency, text, screen.results.elapsed_ms))
                 if pause:
-                    await asyncio.sleep(pause)
+                    await asyncio.sleep(pause * rng.uniform(0.5, 1.5) if jitter else pause)
         if profiler is not None:
             profiler.disable()
     print(f"keystrokes: {len(latencies)}")
@@ -146,6 +156,9 @@ def main() -> int:
     parser.add_argument("index", nargs="?", type=Path, default=Path("/tmp/searchkit-bench/index"))
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/searchkit-bench/corpus"))
     parser.add_argument("--pause", type=float, default=0.0, help="ms between keystrokes")
+    parser.add_argument(
+        "--jitter", action="store_true", help="pauses vary from 0.5 to 1.5 times --pause"
+    )
     parser.add_argument("--size", default="120x36", help="terminal size, e.g. 120x36")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="cProfile the UI thread"
@@ -153,7 +166,7 @@ def main() -> int:
     args = parser.parse_args()
     width, height = (int(x) for x in args.size.split("x"))
     return asyncio.run(
-        run(args.index, args.corpus, args.pause / 1000, (width, height), args.profile)
+        run(args.index, args.corpus, args.pause / 1000, (width, height), args.profile, args.jitter)
     )
 
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 
 #: Seconds without input after which collecting is unlikely to delay a keystroke.
-IDLE = 0.5
+IDLE = 0.8
 #: Collect anyway after this many seconds of continuous use.
 MAX_DEFER = 5.0
 #: How often to look (seconds).

@@ -45,18 +45,20 @@ from searchkit.tui.widgets.timeline import Timeline, month_bars, year_bars
 
 #: Seconds of quiet typing before a search runs, while an earlier search is still busy.
 DEBOUNCE = 0.15
-RESULTS_LIMIT = 30  # a page; more are fetched when the cursor reaches the end
-#: Did-you-mean runs after this pause in typing (spelling a half-typed word is slow).
-SUGGEST_DELAY = 0.3
+RESULTS_LIMIT = 20  # a page (~8 show at once); more are fetched as the cursor nears the end
+#: Did-you-mean runs after this pause in typing (a half-typed word is no typo).
+SUGGEST_DELAY = 0.5
 #: The detail pane follows the results cursor after this pause (keeps the engine free
 #: for the next keystroke's search).
 DETAIL_DELAY = 0.05
 #: After new results, the detail pane waits for this pause in typing: loading and
 #: drawing a whole document between two keystrokes would delay the second one.
-DETAIL_AFTER_SEARCH = 0.3
+DETAIL_AFTER_SEARCH = 0.6
 FACET_LIMIT = 10
 #: Below this width the facet panel starts hidden (F2 shows it).
 NARROW = 110
+#: From this height on, the status line keeps two lines (see app.tcss).
+TALL = 30
 DOC_CACHE = 64
 
 
@@ -74,7 +76,10 @@ class MainScreen(Screen):
         Binding("question_mark", "app.help", "Help", show=False, id="help_alt"),
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort"),
         Binding("ctrl+r", "clear_filters", "Clear filters", id="clear_filters"),
-        Binding("ctrl+y", "accept_suggestion", "Accept suggestion", id="accept_suggestion"),
+        # Offered in the status line, next to the suggestion: not in the footer.
+        Binding(
+            "ctrl+y", "accept_suggestion", "Accept suggestion", show=False, id="accept_suggestion"
+        ),
         Binding("ctrl+b,alt+left", "back", "Back", id="back"),
         Binding("ctrl+f,alt+right", "forward", "Forward", id="forward"),
         Binding("escape", "focus_search", "Search box", show=False, id="focus_search"),
@@ -155,6 +160,7 @@ class MainScreen(Screen):
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
         self.set_class(narrow, "-narrow")
+        self.set_class(event.size.height >= TALL, "-tall")
         self._apply_facets_visibility()
 
     def _apply_facets_visibility(self) -> None:
@@ -572,11 +578,9 @@ class MainScreen(Screen):
             self.load_document(self.history[self.history_pos].doc_id)
 
     def _bindings_changed(self) -> None:
-        """Refresh the footer only when a binding's availability changed (it recomposes)."""
-        state = tuple(
-            self.check_action(a, ())
-            for a in ("back", "forward", "accept_suggestion", "clear_filters")
-        )
+        """Refresh the footer only when the availability of a binding it shows changed
+        (it draws itself again: 10-25 ms)."""
+        state = tuple(self.check_action(a, ()) for a in ("back", "forward", "clear_filters"))
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
