@@ -21,17 +21,22 @@ from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
 _SINGLE = [pack_uint(1) + bytes([pos]) for pos in range(256)]
 
 
+def _term_positions(value, analyzer):
+    """(term, positions) pairs from the analyzer's one-call path; None without one."""
+    positions_of = getattr(analyzer, "positions_of", None)
+    if positions_of is None or not isinstance(value, str):
+        return None
+    return positions_of(value).items()
+
+
 class Positions(formats.Positions):
     def word_values(self, value, analyzer, **kwargs):
-        positions_of = getattr(analyzer, "positions_of", None)
-        if positions_of is None or not isinstance(value, str):
+        found = _term_positions(value, analyzer)
+        if found is None:
             return super().word_values(value, analyzer, **kwargs)
         fb = self.field_boost
         encode = self.encode
-        return [
-            (word, len(poses), len(poses) * fb, encode(poses))
-            for word, poses in positions_of(value).items()
-        ]
+        return [(word, len(poses), len(poses) * fb, encode(poses)) for word, poses in found]
 
     def encode(self, poslist) -> bytes:
         if len(poslist) == 1 and poslist[0] < 256:  # most postings
@@ -50,11 +55,8 @@ class Positions(formats.Positions):
 
 class Frequency(formats.Frequency):
     def word_values(self, value, analyzer, **kwargs):
-        positions_of = getattr(analyzer, "positions_of", None)
-        if positions_of is None or not isinstance(value, str):
+        found = _term_positions(value, analyzer)
+        if found is None:
             return super().word_values(value, analyzer, **kwargs)
         fb = self.field_boost
-        return [
-            (word, len(poses), len(poses) * fb, pack_uint(len(poses)))
-            for word, poses in positions_of(value).items()
-        ]
+        return [(word, len(poses), len(poses) * fb, pack_uint(len(poses))) for word, poses in found]
