@@ -348,6 +348,7 @@ def _update(
         from searchkit.engine.segments import COMPOUND
 
         vocab = Counter(store.read_vocabulary(gen))
+        root = os.fspath(corpus)
         ix = whoosh_index.open_dir(str(gen))
         writer = ix.writer(limitmb=UPDATE_LIMIT_MB, compound=COMPOUND)
         try:
@@ -356,7 +357,7 @@ def _update(
                     writer.delete_by_term("id", rel)
                     report.removed.append(rel)
             for n, (rel, size, mtime) in enumerate(todo, 1):
-                fields, state, reps = _load(os.fspath(corpus), rel, size, mtime)
+                fields, state, reps = _load(root, rel, size, mtime)
                 report.reports.extend(reps)
                 was_indexed = rel in manifest and not _bad(manifest[rel])
                 if fields is not None:

@@ -126,7 +126,7 @@ class MainScreen(Screen):
         self.suggest_delay = SUGGEST_DELAY
         self.detail_after_search = DETAIL_AFTER_SEARCH
         self._detail_shown: tuple[str, str] | None = None  # (document id, highlight query)
-        self._frozen = False  # the idle collector starts once results are first shown
+        self._collecting = False  # the idle collector starts once results are first shown
         self._facets_pending: tuple[dict, dict] | None = None  # while the panel is hidden
 
     # --- layout ------------------------------------------------------------------------
@@ -369,10 +369,10 @@ class MainScreen(Screen):
 
     def _shown(self, generation: int, query: str) -> None:
         self.shown_at = time.perf_counter()
-        if not self._frozen:
+        if not self._collecting:
             # The engine is open and its first results are drawn: from now on, garbage
             # is collected in pauses between keystrokes (see idle_gc.py).
-            self._frozen = True
+            self._collecting = True
             self.app.collector.start()  # type: ignore[attr-defined]
         self.post_message(ResultsShown(generation, query))
 
@@ -699,7 +699,7 @@ class MainScreen(Screen):
     def on_engine_refreshed(self, message: EngineRefreshed) -> None:
         self._refreshing = False
         if message.changed:
-            self._frozen = False  # the new index generation's caches, once shown
+            self._collecting = False  # the new index generation's caches, once shown
             self._docs.clear()
             self._detail_shown = None
             self.search_now()  # keeps query, filters, sort and the highlighted document
