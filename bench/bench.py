@@ -109,7 +109,7 @@ def build(corpus: Path, index: Path) -> dict:
     # In a child process, so its peak RSS (and its workers') is measured alone.
     code = (
         "import json, resource, sys; from pathlib import Path;"
-        "from searchkit.engine.writer import update_index;"
+        "from searchkit.engine import update_index;"
         "r = update_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True);"
         "m = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024;"
@@ -183,7 +183,7 @@ def one_shot(corpus: Path, index: Path) -> dict:
 
 def incremental(corpus: Path, index: Path) -> dict:
     from searchkit.corpus import iter_files
-    from searchkit.engine.writer import update_index
+    from searchkit.engine import update_index
 
     out = {}
     update_index(corpus, index)  # settle anything a previous run left touched

@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from searchkit.engine.searcher import Engine
+from searchkit.engine import Engine
 from searchkit.errors import SearchkitError
 from searchkit.tui.app import SearchkitApp
 

@@ -28,7 +28,7 @@ from searchkit.model import KINDS, SORTS
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from searchkit.engine.searcher import Engine
+    from searchkit.engine import Engine
 
 PROG = "searchkit"
 EXIT_OK, EXIT_NONE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -317,13 +317,13 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _open_engine(index: Path) -> Engine:
-    from searchkit.engine.searcher import Engine
+    from searchkit.engine import Engine
 
     return Engine(index)
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from searchkit.engine.writer import update_index
+    from searchkit.engine import update_index
     from searchkit.errors import CorpusMissing
     from searchkit.render import IndexProgress, render_index_report
 
@@ -341,7 +341,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 def _parse_date_option(option: str, value: str | None, *, end: bool):
     if value is None:
         return None
-    from searchkit.engine.query import parse_date
+    from searchkit.engine import parse_date
 
     parsed = parse_date(value.strip(), end=end)
     if parsed is None:
@@ -483,10 +483,10 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from searchkit.engine.ingest import add_paths
-    from searchkit.engine.writer import update_index
+    from searchkit.engine import update_index
     from searchkit.errors import CorpusMissing
     from searchkit.render import render_add_report, render_index_report
+    from searchkit.services.add import add_paths
 
     corpus: Path = args.corpus
     if not corpus.is_dir():
@@ -502,9 +502,9 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_watch(args: argparse.Namespace) -> int:
-    from searchkit.engine.watch import watch
     from searchkit.errors import CorpusMissing
     from searchkit.render import render_watch_update
+    from searchkit.services.watch import watch
 
     corpus: Path = args.corpus
     if not corpus.is_dir():

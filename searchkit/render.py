@@ -26,9 +26,9 @@ from searchkit.model import FACETS, DocumentView, Hit, IndexStats, RelatedEntry,
 if TYPE_CHECKING:
     from rich.progress import ProgressColumn, Task
 
-    from searchkit.engine.ingest import AddReport
-    from searchkit.engine.writer import UpdateReport
+    from searchkit.engine import UpdateReport
     from searchkit.model import FileReport, SearchRequest
+    from searchkit.services.add import AddReport
 
 HIGHLIGHT = "bold reverse"
 TITLE = "bold"

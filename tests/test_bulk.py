@@ -11,11 +11,10 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from searchkit.corpus import document_from_bytes, iter_files
-from searchkit.engine import Engine, formats, segments, store
+from searchkit.engine import Engine, formats, segments, store, update_index
 from searchkit.engine import writer as writer_module
 from searchkit.engine.analysis import ExactValues, FastStemmingAnalyzer
 from searchkit.engine.schema import build_schema, to_fields
-from searchkit.engine.writer import update_index
 from searchkit.model import SearchRequest
 from tests.factory import Story, copy_repo_corpus, write
 from tests.test_analysis import TEXTS

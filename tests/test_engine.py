@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.engine import Engine, IndexIncompatible, store
-from searchkit.engine.writer import update_index
+from searchkit.engine import Engine, IndexIncompatible, store, update_index
 from searchkit.errors import IndexMissing, UnknownDocument
 from searchkit.model import SearchRequest
 from tests.factory import Story, copy_repo_corpus, write
@@ -442,3 +441,11 @@ def test_accents_are_folded(tmp_path):
             assert eng.search(SearchRequest(query)).total == 1, query
         hit = eng.search(SearchRequest("erdogan cafe")).hits[0]
         assert [hit.title[s:e] for s, e in hit.title_highlights] == ["Erdoğan", "café"]
+
+
+def test_ids_with_prefix(engine):
+    ids = engine.ids_with_prefix("news/", limit=100)
+    assert ids and all(i.startswith("news/") for i in ids)
+    assert ids == sorted(ids)
+    assert engine.ids_with_prefix("news/", limit=1) == ids[:1]
+    assert engine.ids_with_prefix("no-such-prefix/") == []

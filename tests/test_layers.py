@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "searchkit"
-ENGINE = ["model.py", "errors.py", "engine", "corpus"]
+ENGINE = ["model.py", "errors.py", "engine", "corpus", "services"]
 FRONT_ENDS = ["cli.py", "render.py", "__main__.py", "tui"]
 
 
@@ -57,6 +57,7 @@ def test_front_ends_never_import_whoosh():
 def test_importing_the_engine_loads_no_ui_library():
     code = (
         "import sys, searchkit.engine, searchkit.engine.writer, searchkit.corpus;"
+        "import searchkit.services.add, searchkit.services.watch;"
         "bad = [m for m in ('rich', 'textual') if m in sys.modules];"
         "sys.exit(f'loaded {bad}' if bad else 0)"
     )

@@ -17,7 +17,7 @@ pytest.importorskip("textual")
 from textual.widgets import Input  # noqa: E402
 from textual.worker import WorkerCancelled  # noqa: E402
 
-from searchkit.engine.writer import update_index  # noqa: E402
+from searchkit.engine import update_index  # noqa: E402
 from searchkit.model import Hit, SearchRequest  # noqa: E402
 from searchkit.tui.app import SearchkitApp  # noqa: E402
 from searchkit.tui.screens import main as main_screen  # noqa: E402

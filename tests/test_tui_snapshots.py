@@ -18,7 +18,7 @@ pytest.importorskip("pytest_textual_snapshot")
 from textual.widgets import Input  # noqa: E402
 from textual.worker import WorkerCancelled  # noqa: E402
 
-from searchkit.engine.writer import update_index  # noqa: E402
+from searchkit.engine import update_index  # noqa: E402
 from searchkit.tui.widgets.detail_pane import RelatedList  # noqa: E402
 from tests.test_tui import make_app, quick_detail  # noqa: E402, F401 - quick_detail: autouse fixture
 

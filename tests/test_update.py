@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from searchkit.engine import Engine, store
-from searchkit.engine.ingest import add_paths
 from searchkit.engine.writer import FAULT_MARKER, FAULT_POINT, update_index
 from searchkit.errors import IndexBusy
 from searchkit.model import SearchRequest
+from searchkit.services.add import add_paths
 from tests.factory import Story, copy_repo_corpus, write
 
 STORIES = [
@@ -191,7 +191,7 @@ def test_related_link_resolves_when_its_target_arrives_later(corpus, index):
 # --- crashes, locks and concurrent readers -------------------------------------------
 
 UPDATE = (
-    "import sys; from pathlib import Path; from searchkit.engine.writer import update_index;"
+    "import sys; from pathlib import Path; from searchkit.engine import update_index;"
     "update_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=sys.argv[3] == 'rebuild')"
 )
 
@@ -327,7 +327,7 @@ def wait_for(predicate, timeout=15.0) -> bool:
 
 
 def test_watch_indexes_changes_as_they_happen(corpus, index):
-    from searchkit.engine.watch import watch
+    from searchkit.services.watch import watch
 
     stop = threading.Event()
     ready = threading.Event()
@@ -352,7 +352,7 @@ def test_watch_indexes_changes_as_they_happen(corpus, index):
 
 
 def test_a_closed_engine_refuses_instead_of_hanging(index):
-    from searchkit.engine.searcher import EngineClosed
+    from searchkit.engine import EngineClosed
 
     engine = Engine(index)
     engine.close()

@@ -431,6 +431,19 @@ class Engine:
         with self._use() as g:
             return g.searcher.document_number(id=doc_id) is not None
 
+    def ids_with_prefix(self, prefix: str, limit: int = 20) -> list[str]:
+        """Ids of documents in the index that start with ``prefix``, in id order, at
+        most ``limit`` of them (for short handles: a unique prefix names a document)."""
+        out: list[str] = []
+        with self._use() as g:
+            for term in g.reader.expand_prefix("id", prefix):
+                doc_id = term.decode("utf-8") if isinstance(term, bytes) else term
+                if g.searcher.document_number(id=doc_id) is not None:
+                    out.append(doc_id)
+                    if len(out) >= limit:
+                        break
+        return out
+
     # --- statistics -----------------------------------------------------------------
 
     def stats(self, top: int = 10) -> IndexStats:

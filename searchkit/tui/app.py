@@ -13,7 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from searchkit.engine.searcher import Engine, IndexIncompatible
+from searchkit.engine import Engine, IndexIncompatible
 from searchkit.errors import IndexMissing, SearchkitError
 from searchkit.model import SORTS
 from searchkit.tui.idle_gc import CHECK, IdleCollector

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar
 
-from searchkit.engine.writer import update_index
+from searchkit.engine import update_index
 from searchkit.errors import SearchkitError
 from searchkit.tui.messages import IndexFinished, IndexProgress
 

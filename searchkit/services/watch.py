@@ -10,7 +10,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from searchkit.engine.writer import UpdateReport, update_index
+from searchkit.engine import UpdateReport, update_index
 
 CHANGES = {"created", "modified", "deleted", "moved", "closed"}
 QUIET = 0.5  # seconds without events before a batch is indexed
