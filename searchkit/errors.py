@@ -30,3 +30,31 @@ class CorpusMissing(SearchkitError):
     def __init__(self, path: str) -> None:
         super().__init__(f"corpus folder {path} does not exist")
         self.path = path
+
+
+class IndexDamaged(SearchkitError):
+    """An index file failed to verify: the index is not trusted until rebuilt."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"the index at {path} is damaged ({reason}): run `searchkit index` to rebuild it"
+        )
+        self.path = path
+        self.reason = reason
+
+
+class IndexIncompatible(SearchkitError):
+    """An index written by another backend or another version of searchkit."""
+
+    def __init__(self, path: str, reason: str = "it was built by another version of searchkit"):
+        super().__init__(f"the index at {path} cannot be used ({reason}): run `searchkit index`")
+        self.path = path
+        self.reason = reason
+
+
+class QueryError(SearchkitError):
+    """A query that cannot be searched as typed (e.g. a malformed date)."""
+
+
+class EngineUnavailable(SearchkitError):
+    """The engine an index needs (or the user asked for) is not installed."""

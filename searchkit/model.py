@@ -212,10 +212,12 @@ class IndexStats:
     built_at: datetime | None
     updated_at: datetime | None
     path: str
+    engine: str = "whoosh"
 
     def to_json(self) -> dict:
         return {
             "path": self.path,
+            "engine": self.engine,
             "documents": dict(self.documents),
             "total": sum(self.documents.values()),
             "first_date": self.first_date.isoformat() if self.first_date else None,

@@ -11,10 +11,11 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from searchkit.corpus import document_from_bytes, iter_files
-from searchkit.engine import Engine, formats, segments, store, update_index
-from searchkit.engine import writer as writer_module
-from searchkit.engine.analysis import ExactValues, FastStemmingAnalyzer
-from searchkit.engine.schema import build_schema, to_fields
+from searchkit.engine import Engine, store, update_index
+from searchkit.engine import update as update_module
+from searchkit.engine.backends.whoosh import formats, segments
+from searchkit.engine.backends.whoosh.schema import Pretokenized, build_schema, to_fields
+from searchkit.engine.documents import prepare
 from searchkit.model import SearchRequest
 from tests.factory import Story, copy_repo_corpus, write
 from tests.test_analysis import TEXTS
@@ -54,7 +55,7 @@ def _documents(corpus: Path) -> list[dict]:
     for rel, _, _ in sorted(iter_files(corpus)):
         doc, _ = document_from_bytes((corpus / rel).read_bytes(), rel)
         if doc is not None:
-            out.append(to_fields(doc))
+            out.append(to_fields(prepare(doc).indexed))
     return out
 
 
@@ -92,21 +93,15 @@ def test_bulk_segment_is_byte_for_byte_whooshs(corpus, tmp_path):
 
 
 def test_positions_of_matches_the_token_stream():
-    analyzer = FastStemmingAnalyzer()
+    from searchkit.engine.analysis import analyzed
+
+    analyzer = Pretokenized()
     for text in [*TEXTS, LONG]:
+        value = analyzed(text)
         expected: dict[str, list[int]] = {}
-        for t in analyzer(text, positions=True):
+        for t in analyzer(value, positions=True):
             expected.setdefault(t.text, []).append(t.pos)
-        assert analyzer.positions_of(text) == expected, text[:40]
-
-
-def test_exact_values_split_like_the_regex_tokenizer():
-    values = ExactValues()
-    text = "Syrian Civil War\x1f\x1fAleppo, Syria\x1fSyrian Civil War"
-    assert list(values.positions_of(text)) == sorted(
-        {t.text for t in values(text)}, key=[t.text for t in values(text)].index
-    )
-    assert len(values.positions_of(text)["Syrian Civil War"]) == 2
+        assert analyzer.positions_of(value) == expected, text[:40]
 
 
 @pytest.mark.parametrize(
@@ -148,7 +143,7 @@ def test_parallel_and_rotated_builds_find_what_one_segment_finds(corpus, tmp_pat
     assert len(list(gen.glob("*.trm"))) > 3
     assert _answers(rotated) == expected
 
-    monkeypatch.setattr(writer_module, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(update_module, "PARALLEL_MIN_FILES", 1)
     parallel = tmp_path / "parallel"
     report = update_index(corpus, parallel, procs=2)
     assert report.documents == len(STORIES) + 5

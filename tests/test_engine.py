@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from searchkit.engine import Engine, IndexIncompatible, store, update_index
-from searchkit.errors import IndexMissing, UnknownDocument
+from searchkit.errors import IndexMissing, QueryError, UnknownDocument
 from searchkit.model import SearchRequest
 from tests.factory import Story, copy_repo_corpus, write
 
@@ -148,8 +148,11 @@ def test_facets_count_the_whole_result_set(engine):
     assert r.total == len(BOMBERS) + 2  # the bombers, seed 001, the TASS article
     assert len(r.hits) == 1
     assert dict(r.facets["source"]) == {"TASS": 5, "Reuters": 1}
-    assert dict(r.facets["year"]) == {"2019": 4, "2017": 1}
+    assert dict(r.facets["year"]) == {"2019": 4, "2017": 1, "undated": 1}
     assert dict(r.facets["kind"]) == {"story": 5, "article": 1}
+    # Every document of the result is in some bucket of every facet.
+    for facet in ("year", "source", "kind"):
+        assert sum(n for _, n in r.facets[facet]) >= r.total
 
 
 def test_tags_differing_by_case_are_one_facet_value(engine):
@@ -174,7 +177,7 @@ def test_filters_combine(engine):
         "Al Jazeera": 1,
         "Radio Free Europe/Radio Liberty": 1,
     }
-    assert dict(narrowed.facets["year"]) == {"2016": 2, "2019": 4}
+    assert dict(narrowed.facets["year"]) == {"2016": 2, "2019": 4, "undated": 1}
     articles = search(engine, "", filters=(("kind", ("article",)),))
     assert articles.total == 3
 
@@ -211,7 +214,21 @@ def test_did_you_mean_runs_the_correction_when_nothing_matches(engine):
 
 
 def test_did_you_mean_offers_when_the_correction_finds_much_more(engine, corpus, tmp_path):
-    # One story misspells the word; the correct spelling is in four.
+    # An unknown word in an OR group: the query finds something, the correction more.
+    r = engine.search(SearchRequest("bomberz OR aftershocks"))
+    assert r.total == 1 and r.suggestion == "bombers OR aftershocks"
+    assert r.corrected_from is None
+    # The app's second pass asks for the suggestion alone, without searching again.
+    first = engine.search(SearchRequest("bomberz OR aftershocks", suggest=False))
+    assert first.suggestion is None
+    assert engine.suggestion(SearchRequest("bomberz OR aftershocks"), 1) == (
+        "bombers OR aftershocks"
+    )
+    assert engine.suggestion(SearchRequest("bombers"), 4) is None
+
+
+def test_did_you_mean_keeps_words_the_index_knows(engine, corpus, tmp_path):
+    # One story misspells the word: searching that spelling finds it, and stays.
     import shutil
 
     shutil.copytree(corpus, tmp_path / "c")
@@ -219,12 +236,10 @@ def test_did_you_mean_offers_when_the_correction_finds_much_more(engine, corpus,
     update_index(tmp_path / "c", tmp_path / "i")
     with Engine(tmp_path / "i") as eng:
         r = eng.search(SearchRequest("bombars"))
-        assert r.total == 1 and r.suggestion == "bombers" and r.corrected_from is None
-        # The app's second pass asks for the suggestion alone, without searching again.
-        first = eng.search(SearchRequest("bombars", suggest=False))
-        assert first.suggestion is None
-        assert eng.suggestion(SearchRequest("bombars"), first.total) == "bombers"
-        assert eng.suggestion(SearchRequest("bombers"), 4) is None
+        assert r.total == 1 and r.suggestion is None
+        # A known word is corrected only when the whole query finds nothing.
+        r = eng.search(SearchRequest("bombars baltic"))
+        assert r.corrected_from == "bombars baltic" and r.suggestion == "bombers baltic"
 
 
 def test_queries_that_parse_alike_share_one_search_but_keep_their_text(engine):
@@ -245,23 +260,32 @@ def test_queries_that_parse_alike_share_one_search_but_keep_their_text(engine):
     [
         '"unbalanced italy',
         "italy AND",
-        "NOT NOT italy",
         "(italy",
         "italy)",
         "OR",
         "a*",
         "x~9",
-        "{x to}",
-        "title:[a to c]",
-        "date:13-99",
         ":",
         "\\",
+        "foo:bar",
+        "id:news/*",
     ],
 )
 def test_malformed_queries_degrade_with_a_notice(engine, query):
     r = search(engine, query)
     assert r.notices, f"no notice for {query!r}"
 
+
+@pytest.mark.parametrize(
+    "query", ["date:13-99", "date:2016-99", "date:banana", "date:", "x date:>"]
+)
+def test_a_malformed_date_is_an_error_not_a_wider_search(engine, query):
+    with pytest.raises(QueryError, match="YYYY"):
+        search(engine, query)
+
+
+def test_double_negation_is_the_word(engine):
+    assert set(ids(search(engine, "NOT NOT italy"))) == set(ids(search(engine, "italy")))
 
 def test_date_terms_combine_with_boolean_logic(engine):
     assert set(ids(search(engine, "italy NOT date:2016-06-02"))) == {QUAKE.id, RUBBLE.id}
@@ -342,11 +366,16 @@ def test_document_view_resolves_related_links(engine):
     assert view.related[1].tags == ("Italy",)
 
 
-def test_articles_get_similar_stories(engine):
+def test_every_document_gets_similar_documents_of_any_kind(engine):
     article = next(h for h in search(engine, "kind:article sputnik").hits)
     view = engine.document(article.id)
     assert view.similar and all(e.in_archive for e in view.similar)
-    assert all(not e.id.startswith("articles/") for e in view.similar)
+    assert article.id not in [e.id for e in view.similar]
+    assert any(e.id.startswith("articles/") for e in view.similar)
+    story = engine.document(BOMBERS[0].id)
+    assert {e.id for e in story.similar} >= {b.id for b in BOMBERS[1:]}
+    # A story's own related links are not repeated as similar.
+    assert not {e.id for e in story.similar} & {e.id for e in story.related}
 
 
 def test_brackets_are_kept_literally(engine):
@@ -367,22 +396,36 @@ def test_missing_index(tmp_path):
         Engine(tmp_path / "nothing")
 
 
-def test_incompatible_index_is_detected_and_rebuilt(corpus, tmp_path):
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("schema_version", 0, "schema is from another version"),
+        ("analysis_version", 0, "text analysis is from another version"),
+        ("format", 0, "folder layout is from another version"),
+    ],
+)
+def test_incompatible_index_is_detected_and_rebuilt(corpus, tmp_path, field, value, reason):
     index = tmp_path / "index"
     update_index(corpus, index)
     gen = store.live_generation(index)
-    store.write_info(gen)  # keeps the version; now fake an old one
-    info = (
-        (gen / store.INFO)
-        .read_text()
-        .replace(f'"schema_version": {store.SCHEMA_VERSION}', '"schema_version": 0')
-    )
-    (gen / store.INFO).write_text(info)
+    meta = store.read_meta(gen)
+    meta[field] = value
+    store.write_meta(gen, meta)
+    if field == "format":  # write_meta stamps the current format: fake an old one
+        raw = (gen / store.META).read_text().replace('"format": 1', '"format": 0')
+        import json
+
+        body = json.loads(raw)
+        body.pop("checksum")
+        text = json.dumps(body, sort_keys=True, indent=2)
+        body["checksum"] = store.crc(text.encode())
+        (gen / store.META).write_text(json.dumps(body, sort_keys=True, indent=2))
     with pytest.raises(IndexIncompatible, match="searchkit index"):
         Engine(index)
     report = update_index(corpus, index)
-    assert report.rebuilt and "index format 0" in report.reason
-    assert Engine(index).search(SearchRequest("italy")).total == 3
+    assert report.rebuilt and reason in report.reason
+    with Engine(index) as eng:
+        assert eng.search(SearchRequest("italy")).total == 3
 
 
 def test_stats(engine):
@@ -395,22 +438,46 @@ def test_stats(engine):
 @pytest.mark.parametrize(
     "query", ["earthquake", "italy amatrice", '"security council"', "russian OR italy"]
 )
-def test_ranking_matches_whooshs_bm25f(engine, query):
-    # The engine ranks with flat loops over posting blocks; Whoosh's own searcher is
-    # the reference for the scores and order. (Not for prefixes: Whoosh may give each
-    # match of `bomb*` a constant score; the engine scores the words it expands to.)
-    from searchkit.engine.matchset import match_set
-    from searchkit.engine.postings import Postings
-    from searchkit.engine.ranking import positive_terms
+def test_ranking_reads_what_whooshs_public_api_reads(engine, query):
+    # The Whoosh backend ranks with flat loops over posting blocks read through Whoosh
+    # internals; the same BM25 computed from Whoosh's public matcher and length API
+    # is the reference for the scores and the order.
+    from math import log
+
+    from searchkit.engine.backend import FIELD_BOOSTS, Selection
+    from searchkit.engine.backends.whoosh.ranking import K1, B
+    from searchkit.engine.tree import scored_terms
 
     g = engine._gen
-    q = g.qb.parse(query).query
-    expected = [(h.docnum, round(h.score, 6)) for h in g.searcher.search(q, limit=10)]
-    postings = Postings(g.searcher)
-    docs = match_set(postings, q, g.facets.live)
-    ranked = g.ranker.top(postings, positive_terms(q, g.reader), docs, 10)
-    got = [(d, round(s, 6)) for d, s in ranked]
-    assert got == expected
+    _, tree, _ = engine._parse(g, query)
+    found = g.searcher.search(Selection(tree), sort="relevance", offset=0, limit=10,
+                              facet_limit=None)  # fmt: skip
+    ws = g.searcher.searcher
+    reader = ws.reader()
+    n = ws.doc_count_all()
+    hits = {ws.document_number(id=i) for i, _ in found.hits}
+    scores: dict[int, float] = {}
+    for (field, term), boost in scored_terms(tree).items():
+        df = ws.doc_frequency(field, term)
+        if not df:
+            continue
+        avg = reader.field_length(field) / n
+        idf = (log(n / (df + 1)) + 1) * boost * FIELD_BOOSTS[field]
+        m = reader.postings(field, term)
+        while m.is_active():
+            d = m.id()
+            if d in hits:
+                tf = m.weight()
+                fl = reader.doc_field_length(d, field)
+                scores[d] = scores.get(d, 0.0) + idf * tf * (K1 + 1) / (
+                    tf + K1 * (1 - B) + K1 * B * fl / avg
+                )
+            m.next()
+    expected = sorted(scores.items(), key=lambda kv: -kv[1])
+    got = [(ws.document_number(id=i), s) for i, s in found.hits]
+    assert [d for d, _ in got] == [d for d, _ in expected]
+    for (_, s1), (_, s2) in zip(got, expected, strict=True):
+        assert s1 == pytest.approx(s2, rel=1e-5)
 
 
 def test_excluded_words_are_not_highlighted(engine):

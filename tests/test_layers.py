@@ -54,9 +54,31 @@ def test_front_ends_never_import_whoosh():
         assert "whoosh" not in imported_modules(path), path
 
 
+def test_only_a_backend_package_imports_its_library():
+    """whoosh only in backends/whoosh, tantivy only in backends/tantivy."""
+    backends = PACKAGE / "engine" / "backends"
+    everything = sorted(PACKAGE.rglob("*.py"))
+    for library in ("whoosh", "tantivy"):
+        home = backends / library
+        for path in everything:
+            if home in path.parents:
+                continue
+            assert library not in imported_modules(path), f"{path} imports {library}"
+
+
+def test_the_neutral_engine_imports_no_backend():
+    """The neutral engine reaches backends only through the registry, by name."""
+    neutral = [p for p in files(["engine"]) if "backends" not in p.parts]
+    assert len(neutral) > 10
+    for path in neutral:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("searchkit.engine.backends."), path
+
+
 def test_importing_the_engine_loads_no_ui_library():
     code = (
-        "import sys, searchkit.engine, searchkit.engine.writer, searchkit.corpus;"
+        "import sys, searchkit.engine, searchkit.engine.update, searchkit.corpus;"
         "import searchkit.services.add, searchkit.services.watch;"
         "bad = [m for m in ('rich', 'textual') if m in sys.modules];"
         "sys.exit(f'loaded {bad}' if bad else 0)"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from searchkit.engine import Engine, store
-from searchkit.engine.writer import FAULT_MARKER, FAULT_POINT, update_index
+from searchkit.engine.update import FAULT_MARKER, FAULT_POINT, update_index
 from searchkit.errors import IndexBusy
 from searchkit.model import SearchRequest
 from searchkit.services.add import add_paths
@@ -137,9 +137,18 @@ def test_searches_during_refreshes_never_fail(corpus, index):
     assert engine.search(SearchRequest("lava")).total == 6
 
 
-def test_a_missing_record_of_indexed_files_means_a_rebuild(corpus, index):
-    (store.live_generation(index) / store.MANIFEST).unlink()
-    (corpus / STORIES[6].id).unlink()
+@pytest.mark.parametrize("damage", ["delete", "garbage", "truncate"])
+def test_a_missing_or_unreadable_record_of_indexed_files_means_a_rebuild(corpus, index, damage):
+    from searchkit.engine import catalog
+
+    path = store.live_generation(index) / catalog.NAME
+    if damage == "delete":
+        path.unlink()
+    elif damage == "garbage":
+        path.write_bytes(b"not a database at all" * 100)
+    else:
+        path.write_bytes(path.read_bytes()[:100])
+    (corpus / STORIES[6].id).unlink()  # deleted meanwhile: must not stay searchable
     r = update_index(corpus, index)
     assert r.rebuilt and "record of indexed files" in r.reason
     assert total(index, "volcano") == len(STORIES) - 1

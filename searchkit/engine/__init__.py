@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from searchkit.engine.query import parse_date as parse_date
-    from searchkit.engine.searcher import Engine as Engine
-    from searchkit.engine.searcher import EngineClosed as EngineClosed
-    from searchkit.engine.searcher import IndexIncompatible as IndexIncompatible
-    from searchkit.engine.writer import UpdateReport as UpdateReport
-    from searchkit.engine.writer import update_index as update_index
+    from searchkit.engine.service import Engine as Engine
+    from searchkit.engine.service import EngineClosed as EngineClosed
+    from searchkit.engine.update import UpdateReport as UpdateReport
+    from searchkit.engine.update import update_index as update_index
+    from searchkit.errors import IndexIncompatible as IndexIncompatible
 
 _EXPORTS = {
-    "Engine": "searchkit.engine.searcher",
-    "EngineClosed": "searchkit.engine.searcher",
-    "IndexIncompatible": "searchkit.engine.searcher",
-    "UpdateReport": "searchkit.engine.writer",
-    "update_index": "searchkit.engine.writer",
+    "Engine": "searchkit.engine.service",
+    "EngineClosed": "searchkit.engine.service",
+    "IndexIncompatible": "searchkit.errors",
+    "UpdateReport": "searchkit.engine.update",
+    "update_index": "searchkit.engine.update",
     "parse_date": "searchkit.engine.query",
 }
 

@@ -1,125 +1,151 @@
-"""Whoosh's accent-folding stemming analyzer as one loop instead of five generators.
+"""The analysis specification: how text becomes the terms every engine indexes.
 
-``StemmingAnalyzer() | CharsetFilter(accent_map)`` (Whoosh's recipe for accent folding:
-"Erdogan" finds "Erdoğan", "cafe" finds "Café") is a chain of five Python generator
-frames per token, about a third of indexing time. This yields the same tokens (text,
-positions, character spans, stopped flags) from a single loop; a test compares the two
-token by token.
+One implementation, used by every backend and by the query planner and the
+highlighter, so a search finds the same documents whichever engine built the index.
+Backends receive documents already analysed (terms separated by single spaces, one per
+position) and index them without an analyzer of their own.
+
+The rules, in order, for every token:
+
+1. **Tokens** are runs of word characters (``\\w``) that may contain ``&``, ``'`` and
+   ``.`` between word characters: ``M&S``, ``AT&T``, ``Russia's``, ``U.S``, ``3.5``,
+   ``bbc.co.uk``. Every Han, Hiragana and Katakana character is a token of its own
+   (those scripts do not separate words with spaces). Every token keeps its position:
+   nothing is dropped as a stop word ("US", "WHO", "IT" and "May" are news words).
+2. **Lower case** (``str.lower``).
+3. **Acronyms**: a token of single letters joined by dots loses its dots, so ``U.S.``
+   finds ``US`` and back.
+4. **Accents folded** to ASCII where the folded form is plain ASCII (``Erdoğan`` →
+   ``erdogan``, ``ß`` → ``ss``, ``ﬁ`` → ``fi``); letters of other scripts are kept.
+5. **Stemmed** with Snowball English (PyStemmer): ``banned`` → ``ban``,
+   ``nominations`` → ``nomin``. Tokens holding a digit are not stemmed (``1990s``).
+
+``ANALYSIS_VERSION`` is recorded in every index: an index analysed by other rules is
+rebuilt, never searched with mismatched terms.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 
-from whoosh.analysis import Analyzer, RegexTokenizer, Token
-from whoosh.analysis.filters import STOP_WORDS
-from whoosh.lang.porter import stem
-from whoosh.support.charset import accent_map
+import Stemmer
 
-_PATTERN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)  # RegexTokenizer's default
-_WORDS = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # the same, for findall
-MIN_SIZE = 2  # StopFilter's default
+#: Bump whenever any rule above changes what a text's terms are.
+ANALYSIS_VERSION = 1
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORDCHAR = rf"[^\W{_CJK}]"
+_TOKEN = re.compile(rf"[{_CJK}]|{_WORDCHAR}+(?:[&'.]{_WORDCHAR}+)*")
+_ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
+_HAS_DIGIT = re.compile(r"\d")
 
-class FastStemmingAnalyzer(Analyzer):
-    def __init__(self) -> None:
-        self._stems: dict[str, str] = {}
-
-    def __getstate__(self) -> dict:
-        return {}  # the stem memo is rebuilt, not pickled into the index
-
-    def __setstate__(self, state: dict) -> None:
-        self._stems = {}
-
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__
-
-    def __hash__(self) -> int:
-        return hash(self.__class__)
-
-    def _stem(self, word: str) -> str:
-        """The word stemmed, then accent-folded (memoised: once per distinct word)."""
-        stemmed = self._stems.get(word)
-        if stemmed is None:
-            stemmed = self._stems[word] = stem(word).translate(accent_map)
-        return stemmed
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stems = self._stems
-        stops = STOP_WORDS
-        if not tokenize:
-            matches = [(value, 0, len(value))]
-        else:
-            matches = ((m.group(0), m.start(), m.end()) for m in _PATTERN.finditer(value))
-        kept_pos = None
-        for i, (word, start, end) in enumerate(matches):
-            if keeporiginal:
-                t.original = word
-            text = word.lower()
-            t.boost = 1.0
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            if len(text) >= MIN_SIZE and text not in stops:
-                if positions:
-                    # StopFilter renumbers: kept tokens get consecutive positions.
-                    kept_pos = start_pos + i if kept_pos is None else kept_pos + 1
-                    t.pos = kept_pos
-                stemmed = stems.get(text)
-                t.text = stemmed if stemmed is not None else self._stem(text)
-                t.stopped = False
-                yield t
-            elif not removestops:
-                if positions:
-                    t.pos = start_pos + i
-                t.text = text.translate(accent_map)
-                t.stopped = True
-                yield t
-
-    def positions_of(self, value: str) -> dict[str, list[int]]:
-        """Each indexed term of ``value`` with its positions: what ``__call__`` yields
-        with ``positions=True``, gathered without a token object per word (indexing)."""
-        stems = self._stems
-        stops = STOP_WORDS
-        out: dict[str, list[int]] = {}
-        pos = -1
-        for i, word in enumerate(_WORDS.findall(value)):
-            text = word.lower()
-            if len(text) < MIN_SIZE or text in stops:
-                continue
-            pos = i if pos < 0 else pos + 1  # as in __call__: renumbered after the first
-            stemmed = stems.get(text)
-            if stemmed is None:
-                stemmed = self._stem(text)
-            found = out.get(stemmed)
-            if found is None:
-                out[stemmed] = [pos]
-            else:
-                found.append(pos)
-        return out
+#: Words an all-words query does not require (they still rank and count in phrases):
+#: articles, prepositions, conjunctions, pronouns and auxiliaries with no news meaning
+#: of their own. "us", "who", "it", "may", "will" and "can" are *not* here: they are
+#: also the US, the WHO, IT, May and the verbs people search for.
+FUNCTION_WORDS = frozenset(
+    """a an the and or nor but if then than so as of in on at to for from by with
+    into onto upon about above after before over under between among through during
+    without within against along around across behind beyond via per is are was were
+    be been being am do does did has have had having this that these those there
+    here its his her hers their theirs our ours your yours my mine he she they them
+    him we you i me what which whom whose when where why how all any some such no
+    not only own same too very just also""".split()  # noqa: SIM905 - a word list
+)
 
 
-class ExactValues(RegexTokenizer):
-    """Splits a field's values joined with US (0x1f): each value is one whole term."""
+class _Fold(dict):
+    """``str.translate`` table: a character -> its ASCII folding, computed once each."""
 
-    def __init__(self) -> None:
-        super().__init__(r"[^\x1f]+")
+    SPECIAL = {
+        "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae",
+        "œ": "oe", "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n", "ĸ": "k",
+    }  # fmt: skip
 
-    def positions_of(self, value: str) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for i, v in enumerate(v for v in value.split("\x1f") if v):
-            out.setdefault(v, []).append(i)
-        return out
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        folded = self.SPECIAL.get(ch)
+        if folded is None:
+            base = "".join(
+                c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+            )
+            folded = base.lower() if base and base.isascii() else ch
+        self[cp] = folded
+        return folded
+
+
+_FOLD = _Fold()
+_STEMMER = Stemmer.Stemmer("english")
+_MEMO: dict[str, str] = {}
+_MEMO_MAX = 2_000_000
+
+
+def fold(word: str) -> str:
+    """``word`` (lower case) with accents folded to ASCII where that gives ASCII."""
+    return word if word.isascii() else word.translate(_FOLD)
+
+
+def _normalize(token: str) -> str:
+    word = token.lower()
+    if "." in word and _ACRONYM.match(word):
+        word = word.replace(".", "")
+    word = fold(word)
+    if _HAS_DIGIT.search(word):
+        return word
+    return _STEMMER.stemWord(word)
+
+
+def term(token: str) -> str:
+    """The indexed term of one token as it appears in text (memoised)."""
+    found = _MEMO.get(token)
+    if found is None:
+        found = _normalize(token)
+        if len(_MEMO) < _MEMO_MAX:
+            _MEMO[token] = found
+    return found
+
+
+def plain(token: str) -> str:
+    """A token lower-cased, acronym dots dropped and accents folded, not stemmed: the
+    form prefix queries and did-you-mean compare."""
+    word = token.lower()
+    if "." in word and _ACRONYM.match(word):
+        word = word.replace(".", "")
+    return fold(word)
+
+
+def tokens(text: str) -> Iterator[tuple[str, int, int]]:
+    """``(term, start, end)`` of every token of ``text``, in order (position = index)."""
+    memo = _MEMO
+    for m in _TOKEN.finditer(text):
+        raw = m.group()
+        found = memo.get(raw)
+        yield (found if found is not None else term(raw)), m.start(), m.end()
+
+
+def terms(text: str) -> list[str]:
+    """The terms of ``text`` in order, one per position."""
+    memo = _MEMO
+    out = []
+    for raw in _TOKEN.findall(text):
+        found = memo.get(raw)
+        out.append(found if found is not None else term(raw))
+    return out
+
+
+def analyzed(text: str) -> str:
+    """``text``'s terms joined by single spaces: what a backend indexes for a field."""
+    return " ".join(terms(text))
+
+
+def raw_tokens(text: str) -> list[str]:
+    """The tokens of ``text`` as written (for query words and spelling)."""
+    return _TOKEN.findall(text)
+
+
+def is_function_word(token: str) -> bool:
+    """Whether a query word is one an all-words query need not require."""
+    word = plain(token)
+    return word in FUNCTION_WORDS or (len(word) == 1 and word.isalpha())

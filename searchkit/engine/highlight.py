@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import re
 
+from searchkit.engine import analysis
+
 SNIPPET_CHARS = 220
 _SENTENCE_START = re.compile(r"(?<=[.!?])\s+|\n")
 
 
-def term_spans(text: str, analyzer, terms: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the tokens of ``text`` whose analysed form is in ``terms``."""
+def term_spans(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+    """Character spans of the tokens of ``text`` whose term is in ``terms``."""
     if not terms or not text:
         return []
-    spans = []
-    for tok in analyzer(text, chars=True, mode="query", removestops=True):
-        if tok.text in terms:
-            spans.append((tok.startchar, tok.endchar))
-    return spans
+    return [(start, end) for term, start, end in analysis.tokens(text) if term in terms]
 
 
 def snippet(

@@ -1,11 +1,13 @@
-"""Top-k ranking: Whoosh's BM25F formula over postings read a block at a time.
+"""Top-k ranking: BM25 per field over postings read a block at a time.
 
 Whoosh ranks by stepping a tree of matcher objects one posting at a time in Python,
 which was ~75% of a search on the large corpus (~100 ms for a word in 10k stories).
-The same scores come out of flat loops over each term's posting blocks (ids and
-weights as arrays) restricted to the documents the query matched (``matchset``), with
-the per-document field lengths held in memory per opened index. Field boosts are in
-the posting weights already (Whoosh applies them at index time).
+Here the scores come out of flat loops over each term's posting blocks (ids and term
+frequencies as arrays) restricted to the documents the query matched (``matchset``),
+with the per-document field lengths held in memory per opened index. Each term's
+score is Whoosh's BM25F term formula (B 0.75, K1 1.2, Whoosh's idf and its one-byte
+field lengths) times the field's boost (``FIELD_BOOSTS``) and the term's own boost:
+the shape of BM25 that other backends (tantivy, Lucene) compute too.
 """
 
 from __future__ import annotations
@@ -14,43 +16,15 @@ import heapq
 from math import log
 from operator import itemgetter
 
-from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from searchkit.engine.postings import Postings
+from searchkit.engine.backend import FIELD_BOOSTS
+from searchkit.engine.backends.whoosh.postings import Postings
 
 B = 0.75
 K1 = 1.2
 _LENGTH = [byte_to_length(b) for b in range(256)]
-
-
-def positive_terms(q: wq.Query, reader) -> dict[str, set[str]]:
-    """Field -> the terms ``q`` looks for, prefixes and fuzzy terms expanded, leaving
-    out what it excludes (NOT): these score, and these are highlighted."""
-    out: dict[str, set[str]] = {}
-
-    def walk(node: wq.Query) -> None:
-        if isinstance(node, wq.Not):
-            return
-        if isinstance(node, wq.AndNot):
-            walk(node.a)
-            return
-        if node.is_leaf():
-            try:
-                terms = node.expanded_terms(reader, phrases=True)
-            except Exception:
-                return
-            for fieldname, text in terms:
-                if isinstance(text, bytes):
-                    text = text.decode("utf-8", "replace")
-                out.setdefault(fieldname, set()).add(text)
-            return
-        for child in node.children():
-            walk(child)
-
-    walk(q)
-    return out
 
 
 def _column_bytes(col) -> bytes:
@@ -90,42 +64,45 @@ class Ranker:
         return self._avg[fieldname] or 1.0
 
     def scores(
-        self, postings: Postings, terms: dict[str, set[str]], docs: set[int] | frozenset[int]
+        self,
+        postings: Postings,
+        terms: dict[tuple[str, str], float],
+        docs: set[int] | frozenset[int],
     ) -> dict[int, float]:
-        """BM25F score of every document of ``docs`` containing any of ``terms``."""
+        """BM25F score of every document of ``docs`` containing any of ``terms``
+        ((field, term) -> boost)."""
         scores: dict[int, float] = {}
         get = scores.get
-        for fieldname, texts in terms.items():
+        for (fieldname, text), boost in terms.items():
             if fieldname not in self.schema.names() or not self.schema[fieldname].scorable:
                 continue
             field = self.schema[fieldname]
             avg = self._avg_length(fieldname)
             norm = K1 * B / avg
             base = K1 * (1 - B)
-            for text in texts:
-                try:
-                    btext = field.to_bytes(text)
-                except ValueError:
-                    continue
-                df = self.searcher.doc_frequency(fieldname, btext)
-                if not df:
-                    continue
-                idf = log(self.doc_count / (df + 1)) + 1
-                for i, offset, ids, weights in postings.blocks(fieldname, btext):
-                    reader = self.leaves[i][0]
-                    lengths = self._field_lengths(i, reader, fieldname)
-                    for d, tf in zip(ids, weights, strict=False):
-                        g = d + offset
-                        if g in docs:
-                            fl = _LENGTH[lengths[d]] if lengths else 1
-                            s = idf * (tf * (K1 + 1)) / (tf + base + norm * fl)
-                            scores[g] = get(g, 0.0) + s
+            try:
+                btext = field.to_bytes(text)
+            except ValueError:
+                continue
+            df = self.searcher.doc_frequency(fieldname, btext)
+            if not df:
+                continue
+            idf = (log(self.doc_count / (df + 1)) + 1) * boost * FIELD_BOOSTS.get(fieldname, 1.0)
+            for i, offset, ids, weights in postings.blocks(fieldname, btext):
+                reader = self.leaves[i][0]
+                lengths = self._field_lengths(i, reader, fieldname)
+                for d, tf in zip(ids, weights, strict=False):
+                    g = d + offset
+                    if g in docs:
+                        fl = _LENGTH[lengths[d]] if lengths else 1
+                        s = idf * (tf * (K1 + 1)) / (tf + base + norm * fl)
+                        scores[g] = get(g, 0.0) + s
         return scores
 
     def top(
         self,
         postings: Postings,
-        terms: dict[str, set[str]],
+        terms: dict[tuple[str, str], float],
         docs: set[int] | frozenset[int],
         k: int,
     ) -> list[tuple[int, float]]:

@@ -1,0 +1,125 @@
+"""A ``Document`` as backends index it (``IndexedDocument``) and store it (JSON), and the
+words and facet forms it adds to the catalog."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from searchkit.engine import analysis, facetkeys
+from searchkit.engine.backend import IndexedDocument
+from searchkit.model import Document, Outlet, RelatedLink
+
+#: Plain words did-you-mean and expansions know: letters and digits, no lone letters.
+_VOCAB_MIN = 2
+
+
+def date_to_int(d: date | None) -> int:
+    return d.year * 10000 + d.month * 100 + d.day if d else 0
+
+
+def int_to_date(n: int | None) -> date | None:
+    if not n:
+        return None
+    try:
+        return date(n // 10000, n // 100 % 100, n % 100)
+    except ValueError:
+        return None
+
+
+def to_json(doc: Document) -> str:
+    return json.dumps(
+        {
+            "id": doc.id,
+            "kind": doc.kind,
+            "title": doc.title,
+            "body": doc.body,
+            "date": doc.date.isoformat() if doc.date else None,
+            "outlets": [[o.name, o.url] for o in doc.outlets],
+            "tags": list(doc.tags),
+            "related": [
+                [r.target, r.headline, r.date.isoformat() if r.date else None, list(r.tags)]
+                for r in doc.related
+            ],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def from_json(text: str) -> Document:
+    d = json.loads(text)
+    return Document(
+        id=d["id"],
+        kind=d["kind"],
+        title=d.get("title", ""),
+        body=d.get("body", ""),
+        date=date.fromisoformat(d["date"]) if d.get("date") else None,
+        outlets=tuple(Outlet(n, u) for n, u in d.get("outlets", [])),
+        tags=tuple(d.get("tags", [])),
+        related=tuple(
+            RelatedLink(t, h, date.fromisoformat(day) if day else None, tuple(tags))
+            for t, h, day, tags in d.get("related", [])
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document ready for a backend writer, with what it adds to the catalog."""
+
+    indexed: IndexedDocument
+    words: frozenset[str]  # distinct plain words (vocabulary)
+    forms: tuple[tuple[str, str, str], ...]  # (facet, key, written form)
+
+
+def _keys(facet: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    keys = tuple(dict.fromkeys(facetkeys.key(facet, v) for v in values))
+    return keys or (facetkeys.NONE,)
+
+
+def _words(*texts: str) -> frozenset[str]:
+    out = set()
+    for text in texts:
+        for raw in analysis.raw_tokens(text):
+            word = analysis.plain(raw)
+            if len(word) >= _VOCAB_MIN:
+                out.add(word)
+    return frozenset(out)
+
+
+def prepare(doc: Document) -> Prepared:
+    """Analyse ``doc`` for indexing (pure: the same document gives the same result)."""
+    names = tuple(o.name for o in doc.outlets)
+    tag_text = " ".join(doc.tags)
+    source_text = " ".join(names)
+    digest = hashlib.blake2b(
+        f"{doc.title}\n{doc.body}".casefold().encode("utf-8", "surrogatepass"), digest_size=12
+    ).hexdigest()
+    indexed = IndexedDocument(
+        id=doc.id,
+        kind=doc.kind,
+        date=date_to_int(doc.date),
+        title=analysis.analyzed(doc.title),
+        body=analysis.analyzed(doc.body),
+        tags=analysis.analyzed(tag_text),
+        source=analysis.analyzed(source_text),
+        tag_keys=_keys("tag", doc.tags),
+        source_keys=_keys("source", names),
+        digest=digest,
+        stored=to_json(doc),
+    )
+    forms = [("tag", facetkeys.key("tag", t), t) for t in dict.fromkeys(doc.tags)]
+    forms += [("source", facetkeys.key("source", n), n) for n in dict.fromkeys(names)]
+    return Prepared(indexed, _words(doc.title, doc.body, tag_text, source_text), tuple(forms))
+
+
+def catalog_delta(prepared: Prepared, sign: int, words: Counter, forms: Counter) -> None:
+    """Add (sign 1) or take away (sign -1) a document's words and forms."""
+    for w in prepared.words:
+        words[w] += sign
+    for f in prepared.forms:
+        forms[f] += sign

@@ -1,0 +1,591 @@
+"""The engine the front ends talk to: ``Engine.search`` returns ``Results``.
+
+Backend-neutral: it parses and plans the query (``query``, ``plan``), asks the
+index's backend (``backend.Searcher``) for matches, totals, pages and facet counts,
+and builds everything a person sees itself — facet labels, snippets and highlight
+spans (``analysis``, ``highlight``), did-you-mean (``suggest``), related-link
+resolution and similar documents — so every backend answers alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from searchkit.engine import analysis, backends, facetkeys, store
+from searchkit.engine.backend import FACET_NAMES, BackendType, Found, Searcher, Selection
+from searchkit.engine.catalog import Catalog
+from searchkit.engine.documents import date_to_int, from_json, int_to_date
+from searchkit.engine.highlight import snippet, term_spans
+from searchkit.engine.plan import plan
+from searchkit.engine.query import ParsedQuery, parse
+from searchkit.engine.suggest import MUCH_MORE, RARE, Speller, query_words, replace_word
+from searchkit.engine.tree import (
+    MatchAll,
+    Node,
+    Or,
+    Term,
+    describe,
+    is_textless,
+    positive_terms,
+)
+from searchkit.errors import (
+    EngineUnavailable,
+    IndexDamaged,
+    IndexIncompatible,
+    IndexMissing,
+    QueryError,
+    SearchkitError,
+    UnknownDocument,
+)
+from searchkit.model import (
+    DocumentView,
+    Hit,
+    IndexStats,
+    RelatedEntry,
+    Results,
+    SearchRequest,
+)
+
+log = logging.getLogger(__name__)
+
+#: Results kept per opened generation for requests that plan to the same query: as
+#: one types, "unit", "unite" and "united" (one stem) are one search.
+RESULTS_CACHE = 32
+#: Similar documents: at most this many, built from the document's strongest terms,
+#: and only those scoring at least SIMILAR_CUTOFF of the document's own score.
+SIMILAR_MAX = 8
+SIMILAR_TERMS = 16
+SIMILAR_CUTOFF = 0.3
+_OPEN_ATTEMPTS = 4
+
+
+class EngineClosed(SearchkitError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"the index at {path} was closed")
+
+
+class _Retired(Exception):
+    """The generation was retired between reading CURRENT and opening it."""
+
+
+def check_versions(index_dir: Path, meta: dict) -> BackendType:
+    """The backend a generation's meta.json names, if this version can read it."""
+    if meta.get("format") != store.FORMAT_VERSION:
+        raise IndexIncompatible(str(index_dir), "its folder layout is from another version")
+    name = meta.get("backend")
+    if not isinstance(name, str):
+        raise IndexDamaged(str(index_dir), "meta.json names no engine")
+    backend = backends.load(name)
+    if meta.get("schema_version") != backend.schema_version:
+        raise IndexIncompatible(str(index_dir), f"its {name} schema is from another version")
+    if meta.get("analysis_version") != analysis.ANALYSIS_VERSION:
+        raise IndexIncompatible(str(index_dir), "its text analysis is from another version")
+    return backend
+
+
+class _Generation:
+    """One opened generation: its backend searcher, catalog and caches."""
+
+    def __init__(self, index_dir: Path) -> None:
+        gen = store.require_generation(index_dir)
+        lease = store.ReaderLease(gen)
+        if not lease.acquire():
+            raise _Retired
+        try:
+            self.meta = store.read_meta(gen)
+            self.backend = check_versions(index_dir, self.meta)
+            self.searcher: Searcher = self.backend.open(gen)
+            self.catalog = Catalog(gen)
+        except BaseException:
+            lease.release()
+            if (gen / store.RETIRED).exists() or not gen.exists():
+                raise _Retired from None
+            raise
+        self.path = gen
+        self.lease = lease
+        self.lock = threading.RLock()  # held by every use: searches are serialised
+        self.closed = False
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget what depends on the open commit (after a refresh)."""
+        self.results: OrderedDict[tuple, Results] = OrderedDict()
+        self.forms: dict[str, dict[str, str]] = {f: {} for f in ("tag", "source")}
+        self._speller: Speller | None = None
+        self.key = self.searcher.generation_key()
+
+    @property
+    def speller(self) -> Speller:
+        if self._speller is None:
+            self._speller = Speller(self.catalog)
+        return self._speller
+
+    def display(self, facet: str, keys: list[str]) -> dict[str, str]:
+        """key -> what a front end shows for it."""
+        if facet not in self.forms:
+            return {k: facetkeys.label(facet, k) for k in keys}
+        cache = self.forms[facet]
+        missing = [k for k in keys if k not in cache and k != facetkeys.NONE]
+        if missing:
+            cache.update(self.catalog.forms(facet, missing))
+        return {k: cache.get(k) or facetkeys.label(facet, k) for k in keys}
+
+    def close(self) -> None:
+        self.closed = True
+        try:
+            self.searcher.close()
+            self.catalog.close()
+        finally:
+            self.lease.release()
+
+
+def _open_generation(index_dir: Path) -> _Generation:
+    for _ in range(_OPEN_ATTEMPTS):
+        try:
+            return _Generation(index_dir)
+        except _Retired:
+            time.sleep(0.05)  # a rebuild switched generations: open the new one
+    raise IndexDamaged(str(index_dir), "the index kept changing while it was opened")
+
+
+class Engine:
+    """Read access to one index folder. Thread-safe: searches are serialised."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._gen = _open_generation(self.index_dir)
+        self._refreshing = threading.Lock()
+        self._closed = False
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[_Generation]:
+        """The open generation, locked; never one that a refresh has just closed."""
+        while True:
+            g = self._gen
+            with g.lock:
+                if not g.closed:
+                    yield g
+                    return
+                if self._closed:
+                    raise EngineClosed(str(self.index_dir))
+
+    @property
+    def engine_name(self) -> str:
+        return self._gen.backend.name
+
+    # --- keeping current ------------------------------------------------------------------
+
+    def changed_on_disk(self) -> bool:
+        """Whether a newer index (a commit or a rebuild) is on disk than the one open."""
+        try:
+            name = store.read_current(self.index_dir)
+        except SearchkitError:
+            return False
+        if name is None:
+            return False
+        if name != self._gen.path.name:
+            return True
+        with self._use() as g:
+            return g.searcher.changed()
+
+    def refresh(self) -> bool:
+        """Open the newest index if it changed on disk; True when it did.
+
+        Searches running meanwhile finish on the old one; later ones use the new.
+        """
+        with self._refreshing:
+            if not self.changed_on_disk():
+                return False
+            name = store.read_current(self.index_dir)
+            if name == self._gen.path.name:
+                with self._use() as g:
+                    if g.searcher.refresh():
+                        g.reset()
+                return True
+            new = _open_generation(self.index_dir)
+            new.searcher.warm()
+            old, self._gen = self._gen, new
+            with old.lock:
+                old.close()
+            return True
+
+    def close(self) -> None:
+        """Close the index. A search still running finishes; later calls raise."""
+        self._closed = True
+        with self._gen.lock:
+            if not self._gen.closed:
+                self._gen.close()
+
+    @property
+    def generation(self) -> tuple[str, str]:
+        return (self._gen.path.name, self._gen.key)
+
+    def warm(self) -> None:
+        """Build the per-index caches now (the app calls this in a worker at start)."""
+        with self._use() as g:
+            g.searcher.warm()
+
+    # --- searching ------------------------------------------------------------------------
+
+    @staticmethod
+    def _parse(g: _Generation, text: str) -> tuple[ParsedQuery, Node, list[str]]:
+        parsed = parse(text)
+        if parsed.error:
+            raise QueryError(parsed.error)
+        tree, notices = plan(parsed.tree, g.catalog)
+        notices = list(dict.fromkeys([*parsed.notices, *notices]))
+        if not parsed.notices and not notices and _wordless(parsed.text, tree):
+            notices.append("nothing to search for: the query has no words")
+        return parsed, tree, notices
+
+    @staticmethod
+    def _selection(tree: Node, req: SearchRequest) -> Selection:
+        filters = []
+        for facet, values in req.filters:
+            if values and facet in FACET_NAMES:
+                keys = tuple(dict.fromkeys(facetkeys.key(facet, v) for v in values))
+                filters.append((facet, keys))
+        dates = None
+        if req.date_from or req.date_to:
+            lo = date_to_int(req.date_from) or 10101
+            hi = date_to_int(req.date_to) or 99991231
+            dates = (lo, hi)
+        return Selection(tree, tuple(filters), dates)
+
+    def search(self, req: SearchRequest) -> Results:
+        started = time.perf_counter()
+        with self._use() as g:
+            _, tree, notices = self._parse(g, req.query)
+            if req.suggest:  # corrections depend on the words as typed: never cached
+                results = self._run(g, tree, notices, req)
+                if not is_textless(tree):
+                    self._did_you_mean(g, req, results)
+            else:
+                results = self._cached_run(g, tree, notices, req)
+        results.elapsed_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def _cached_run(
+        self, g: _Generation, tree: Node, notices: list[str], req: SearchRequest
+    ) -> Results:
+        key = (describe(tree), tuple(notices), replace(req, query=""))
+        cached = g.results.get(key)
+        if cached is None:
+            cached = g.results[key] = self._run(g, tree, notices, req)
+            if len(g.results) > RESULTS_CACHE:
+                g.results.popitem(last=False)
+        else:
+            g.results.move_to_end(key)
+        # A copy: callers may change theirs.
+        return replace(
+            cached, query=req.query, hits=list(cached.hits), notices=list(cached.notices)
+        )
+
+    def _run(self, g: _Generation, tree: Node, notices: list[str], req: SearchRequest) -> Results:
+        textless = is_textless(tree)
+        sort = "newest" if textless and req.sort == "relevance" else req.sort
+        found = g.searcher.search(
+            self._selection(tree, req),
+            sort=sort,
+            offset=req.offset,
+            limit=req.limit,
+            facet_limit=req.facet_limit,
+        )
+        return Results(
+            query=req.query,
+            total=found.total,
+            hits=self._hits(g, tree, found),
+            facets=self._facets(g, found),
+            notices=list(notices),
+            order=sort,
+        )
+
+    @staticmethod
+    def _facets(g: _Generation, found: Found) -> dict[str, list[tuple[str, int]]]:
+        out = {}
+        for facet in FACET_NAMES:
+            pairs = found.facets.get(facet, [])
+            shown = g.display(facet, [k for k, _ in pairs])
+            out[facet] = [(shown[k], n) for k, n in pairs]
+        return out
+
+    def _hits(self, g: _Generation, tree: Node, found: Found) -> list[Hit]:
+        if not found.hits:
+            return []
+        stored = g.searcher.stored([doc_id for doc_id, _ in found.hits])
+        terms = positive_terms(tree)
+        title_terms = terms.get("title", set())
+        body_terms = terms.get("body", set())
+        out = []
+        for doc_id, score in found.hits:
+            raw = stored.get(doc_id)
+            if raw is None:
+                continue
+            doc = from_json(raw)
+            title_spans = term_spans(doc.title, title_terms)
+            if doc.body:
+                text, spans = snippet(doc.body, term_spans(doc.body, body_terms))
+            else:
+                text, spans = snippet(doc.title, title_spans)
+            out.append(
+                Hit(
+                    id=doc.id,
+                    kind=doc.kind,
+                    title=doc.title,
+                    date=doc.date,
+                    outlets=doc.outlets,
+                    tags=doc.tags,
+                    score=float(score),
+                    snippet=text,
+                    highlights=spans,
+                    title_highlights=tuple(title_spans),
+                    snippet_is_title=not doc.body,
+                )
+            )
+        return out
+
+    def month_counts(self, req: SearchRequest, year: int) -> list[tuple[str, int]]:
+        """Hits of ``req`` per month of ``year``, as ("YYYY-MM", count), in order."""
+        with self._use() as g:
+            _, tree, _ = self._parse(g, req.query)
+            counts = g.searcher.month_counts(self._selection(tree, req), year)
+        return [(f"{year:04d}-{m:02d}", n) for m, n in sorted(counts.items()) if n]
+
+    def count(self, g: _Generation, tree: Node, req: SearchRequest) -> int:
+        sel = self._selection(tree, req)
+        return g.searcher.search(sel, sort="newest", offset=0, limit=0, facet_limit=None).total
+
+    # --- did you mean ------------------------------------------------------------------------
+
+    def _did_you_mean(self, g: _Generation, req: SearchRequest, results: Results) -> None:
+        found = self._correction(g, req, results.total)
+        if found is None:
+            return
+        corrected, tree, replace_results = found
+        if results.total == 0 and replace_results:
+            notices = [n for n in results.notices if not n.startswith("nothing to search")]
+            fixed = self._run(g, tree, notices, replace(req, query=corrected))
+            results.total, results.hits, results.facets = fixed.total, fixed.hits, fixed.facets
+            results.order = fixed.order
+            results.corrected_from = req.query
+            results.notices.append(f"no results for {req.query} — showing {corrected}")
+        results.suggestion = corrected
+
+    def suggestion(self, req: SearchRequest, total: int) -> str | None:
+        """Did-you-mean for a query already run (``total`` hits). What ``search`` with
+        ``suggest=True`` adds, without running the search again."""
+        with self._use() as g:
+            try:
+                _, tree, _ = self._parse(g, req.query)
+            except QueryError:
+                return None
+            if is_textless(tree):
+                return None
+            found = self._correction(g, req, total)
+        return found[0] if found is not None else None
+
+    def _correction(
+        self, g: _Generation, req: SearchRequest, total: int
+    ) -> tuple[str, Node, bool] | None:
+        """(corrected query, its plan, whether to show its results instead) or None.
+
+        Words the index knows stay. With no results, unknown words (and, failing
+        those, rare ones) are corrected, each to the closest candidate that makes the
+        whole query find something; the corrected results replace the empty ones
+        when every correction is one edit away (a typo), and are only offered when
+        a word changed more. With results, an unknown word (in an OR group, say) or
+        a very rare one is corrected only when that finds ``MUCH_MORE`` times as many.
+        """
+        words = query_words(req.query)
+        if not words:
+            return None
+        speller = g.speller
+        freq = {m.group(1): speller.frequency(m.group(1)) for m in words}
+        unknown = [m for m in words if freq[m.group(1)] == 0]
+        todo = unknown or [m for m in words if freq[m.group(1)] < RARE and total == 0]
+        if not todo:
+            return None
+        text = req.query
+        far = False
+        # Correct from the last word back, so earlier matches keep their offsets.
+        for m in sorted(todo, key=lambda m: m.start(), reverse=True):
+            word = m.group(1)
+            best = None
+            for cand in speller.candidates(word, more_than=freq[word]):
+                attempt = replace_word(text, m, cand.word)
+                try:
+                    _, tree, _ = self._parse(g, attempt)
+                except QueryError:
+                    continue
+                n = self.count(g, tree, req)
+                if n:
+                    best = (attempt, cand)
+                    break
+            if best is None:
+                continue
+            text = best[0]
+            far = far or best[1].distance > 1
+        if text == req.query:
+            return None
+        _, tree, _ = self._parse(g, text)
+        n = self.count(g, tree, req)
+        if not n or (total and n < MUCH_MORE * total):
+            return None
+        return text, tree, not far
+
+    # --- highlighting ------------------------------------------------------------------------
+
+    def highlight(self, query: str, text: str, field: str = "body") -> list[tuple[int, int]]:
+        """Spans of ``text`` that ``query`` matches, for the detail view."""
+        with self._use() as g:
+            try:
+                _, tree, _ = self._parse(g, query)
+            except QueryError:
+                return []
+        terms = positive_terms(tree)
+        return term_spans(text, terms.get(field, set()) | terms.get("body", set()))
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> DocumentView:
+        with self._use() as g:
+            raw = g.searcher.stored([doc_id]).get(doc_id)
+            if raw is None:
+                raise UnknownDocument(doc_id)
+            doc = from_json(raw)
+            targets = [link.target for link in doc.related]
+            present = set(g.searcher.stored(targets)) if targets else set()
+            related = tuple(
+                RelatedEntry(
+                    link.target, link.headline, link.date, link.tags, link.target in present
+                )
+                for link in doc.related
+            )
+            similar = self._similar(g, doc)
+        return DocumentView(doc, related, similar)
+
+    def _similar(self, g: _Generation, doc) -> tuple[RelatedEntry, ...]:
+        """Documents sharing the strongest terms of ``doc`` (any kind), best first; the
+        document's own links and weak matches left out."""
+        n_docs = max(g.searcher.doc_count(), 1)
+        weights: dict[str, float] = {}
+        for text, boost in ((doc.title, 2.0), (doc.body, 1.0)):
+            for term in analysis.terms(text):
+                if term in analysis.FUNCTION_WORDS or len(term) < 3 or term.isdigit():
+                    continue
+                weights[term] = weights.get(term, 0.0) + boost
+        scored = []
+        for term, tf in weights.items():
+            df = max(
+                g.searcher.doc_frequency("body", term), g.searcher.doc_frequency("title", term)
+            )
+            if df <= 1:
+                continue  # in this document only: finds nothing else
+            scored.append((tf * math.log(n_docs / df), term))
+        scored.sort(reverse=True)
+        chosen = scored[:SIMILAR_TERMS]
+        if not chosen:
+            return ()
+        top = chosen[0][0]
+        tree = Or(
+            tuple(
+                Term(field, term, boost=round(w / top, 3))
+                for w, term in chosen
+                for field in ("title", "body")
+            )
+        )
+        found = g.searcher.search(
+            Selection(tree), sort="relevance", offset=0, limit=SIMILAR_MAX + 1, facet_limit=None
+        )
+        if not found.hits:
+            return ()
+        own = {doc.id, *(link.target for link in doc.related)}
+        self_score = next((s for i, s in found.hits if i == doc.id), found.hits[0][1])
+        picks = [
+            (i, s) for i, s in found.hits if i not in own and s >= SIMILAR_CUTOFF * self_score
+        ][:SIMILAR_MAX]
+        stored = g.searcher.stored([i for i, _ in picks])
+        out = []
+        for i, _ in picks:
+            if i in stored:
+                other = from_json(stored[i])
+                out.append(RelatedEntry(i, other.title, other.date, other.tags, True))
+        return tuple(out)
+
+    def has(self, doc_id: str) -> bool:
+        with self._use() as g:
+            return bool(g.searcher.stored([doc_id]))
+
+    def ids_with_prefix(self, prefix: str, limit: int = 20) -> list[str]:
+        """Ids of documents in the index that start with ``prefix``, in id order, at
+        most ``limit`` of them (for short handles: a unique prefix names a document)."""
+        with self._use() as g:
+            return g.searcher.ids_with_prefix(prefix, limit)
+
+    # --- statistics --------------------------------------------------------------------------
+
+    def stats(self, top: int = 10) -> IndexStats:
+        with self._use() as g:
+            found = g.searcher.search(
+                Selection(MatchAll()), sort="newest", offset=0, limit=0, facet_limit=max(top, 10)
+            )
+            facets = self._facets(g, found)
+            bounds = g.searcher.date_bounds()
+            info = g.catalog.info()
+            path = g.path
+            name = g.backend.name
+        return IndexStats(
+            documents=dict(facets["kind"]),
+            first_date=int_to_date(bounds[0]) if bounds else None,
+            last_date=int_to_date(bounds[1]) if bounds else None,
+            top_tags=[(v, n) for v, n in facets["tag"] if v != facetkeys.NONE_LABELS["tag"]][:top],
+            top_sources=[
+                (v, n) for v, n in facets["source"] if v != facetkeys.NONE_LABELS["source"]
+            ][:top],
+            size_bytes=store.folder_size(path),
+            built_at=_when(info.get("built_at")),
+            updated_at=_when(info.get("updated_at")),
+            path=str(self.index_dir),
+            engine=name,
+        )
+
+
+def _wordless(text: str, tree: Node) -> bool:
+    return bool(text.strip()) and text.strip() != "*" and not analysis.raw_tokens(text)
+
+
+def _when(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def open_engine(index_dir: Path) -> Engine:
+    """An engine on ``index_dir``; ``IndexMissing`` when there is none."""
+    return Engine(index_dir)
+
+
+__all__ = [
+    "Engine",
+    "EngineClosed",
+    "EngineUnavailable",
+    "IndexIncompatible",
+    "IndexMissing",
+    "open_engine",
+]

@@ -1,0 +1,536 @@
+"""Building and updating an index from a corpus folder, for any backend.
+
+``update_index`` is the one entry point: it builds a fresh generation when there is
+no usable index (none yet, a damaged or incompatible one, a switch of engine, or when
+asked) and otherwise applies only what changed on disk since the last run, as
+recorded in the generation's catalog.
+
+A full build parses in worker processes. A backend that can write parts of an index
+independently (``partitioned_build``: Whoosh writes one segment per worker) indexes in
+the workers too; otherwise the workers parse and the parent feeds one writer.
+
+Crash safety: a build publishes its generation only when complete. An update commits
+the backend first and the catalog after it; the catalog records which backend commit
+it agrees with, and a run that finds them apart (an update was killed between the two)
+recounts the catalog's words and forms from the stored documents before going on.
+Every change is an idempotent upsert or delete, so the next run completes the last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import queue as queue_module
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searchkit.engine import analysis, backends, store
+from searchkit.engine.catalog import Catalog, FileState
+from searchkit.errors import CorpusMissing, SearchkitError
+from searchkit.model import FileReport
+
+#: progress(phase, done, total)
+Progress = Callable[[str, int, int], None]
+
+#: Below this many files a build runs in this process: starting workers costs more.
+PARALLEL_MIN_FILES = 4000
+#: Fault injection for the crash tests: when SEARCHKIT_FAULT_POINT names a checkpoint,
+#: the writer creates the file SEARCHKIT_FAULT_MARKER there and waits to be killed.
+FAULT_POINT = "SEARCHKIT_FAULT_POINT"
+FAULT_MARKER = "SEARCHKIT_FAULT_MARKER"
+#: Documents a funnel-build worker parses per message to the parent.
+CHUNK = 256
+#: Stored documents read per batch when the catalog is recounted.
+RECOUNT_BATCH = 500
+
+
+@dataclass(slots=True)
+class UpdateReport:
+    rebuilt: bool
+    reason: str  # why a full build happened, or "incremental"
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    reports: list[FileReport] = field(default_factory=list)
+    documents: int = 0  # documents in the index afterwards
+    seconds: float = 0.0
+    engine: str = ""
+
+    @property
+    def skipped(self) -> list[FileReport]:
+        return [r for r in self.reports if r.skipped]
+
+    @property
+    def notices(self) -> list[FileReport]:
+        return [r for r in self.reports if not r.skipped]
+
+
+def update_index(
+    corpus: Path,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    wait: bool = False,
+    progress: Progress | None = None,
+    procs: int | None = None,
+    only: Iterable[str] | None = None,
+    engine: str | None = None,
+) -> UpdateReport:
+    """Bring the index in ``index_dir`` up to date with ``corpus``.
+
+    ``only`` limits an incremental update to those corpus-relative paths (what a
+    file watcher saw change; a folder stands for everything below it). ``engine``
+    (else $SEARCHKIT_ENGINE) picks the engine of a new index; naming another engine
+    than the index's rebuilds it with that one. Without either, an existing index
+    keeps its engine.
+    """
+    corpus = Path(corpus)
+    index_dir = Path(index_dir)
+    if not corpus.is_dir():
+        raise CorpusMissing(str(corpus))
+    asked = engine or os.environ.get(backends.ENV) or None
+    if asked:
+        asked = backends.chosen(asked)
+        backends.load(asked)  # one clear line now if it is not installed
+    started = time.perf_counter()
+    with store.writer_lock(index_dir, wait=wait):
+        store.remove_stale_generations(index_dir)
+        gen, current, reason = _inspect(index_dir, asked, rebuild)
+        name = asked or current or backends.DEFAULT
+        if reason:
+            report = _build(corpus, index_dir, name, reason, progress, procs)
+        else:
+            assert gen is not None
+            report = _update(corpus, index_dir, gen, name, progress, only)
+    report.seconds = time.perf_counter() - started
+    report.engine = name
+    return report
+
+
+def _inspect(index_dir: Path, asked: str | None, rebuild: bool) -> tuple[Path | None, str, str]:
+    """(live generation, its engine, why it must be rebuilt — "" when it need not)."""
+    from searchkit.engine.service import check_versions
+
+    try:
+        gen = store.live_generation(index_dir)
+    except SearchkitError as exc:
+        return None, "", _why(exc)
+    if gen is None:
+        return None, "", "no index yet"
+    try:
+        meta = store.read_meta(gen)
+        current = meta.get("backend", "")
+        if asked and asked != current:
+            return gen, current, f"switching engine from {current} to {asked}"
+        check_versions(index_dir, meta)
+        catalog = Catalog(gen)
+        catalog.close()
+    except SearchkitError as exc:
+        return gen, "", _why(exc)
+    if rebuild:
+        return gen, current, "rebuild requested"
+    return gen, current, ""
+
+
+def _why(exc: SearchkitError) -> str:
+    reason = getattr(exc, "reason", None)
+    return reason or str(exc)
+
+
+def _checkpoint(name: str) -> None:
+    if os.environ.get(FAULT_POINT) == name:
+        Path(os.environ[FAULT_MARKER]).touch()
+        time.sleep(60)
+
+
+# --- reading one file ------------------------------------------------------------------
+
+
+def _load(root: str, rel: str, size: int, mtime_ns: int):
+    """Read, parse and prepare one file: (Prepared or None, FileState or None, reports)."""
+    from searchkit.corpus import document_from_bytes
+    from searchkit.engine.documents import prepare
+
+    try:
+        with open(os.path.join(root, *rel.split("/")), "rb", buffering=0) as fh:
+            data = fh.read()
+    except OSError as exc:  # vanished or unreadable since the walk
+        return None, None, [FileReport(rel, f"cannot read: {exc.strerror or exc}")]
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    doc, reports = document_from_bytes(data, rel)
+    if doc is None:
+        return None, FileState(size, mtime_ns, digest, True), reports
+    return prepare(doc), FileState(size, mtime_ns, digest, False), reports
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What parsing some files gave, besides their documents."""
+
+    files: dict[str, FileState] = field(default_factory=dict)
+    reports: list[FileReport] = field(default_factory=list)
+    words: Counter = field(default_factory=Counter)
+    forms: Counter = field(default_factory=Counter)
+    indexed: list[str] = field(default_factory=list)
+
+    def merge(self, other: _Batch) -> None:
+        self.files.update(other.files)
+        self.reports.extend(other.reports)
+        self.words.update(other.words)
+        self.forms.update(other.forms)
+        self.indexed.extend(other.indexed)
+
+
+def _parse_files(root: str, files: Iterable[tuple[str, int, int]], batch: _Batch, tick=None):
+    """Yield the IndexedDocument of each good file, recording the rest in ``batch``."""
+    for n, (rel, size, mtime_ns) in enumerate(files, 1):
+        prepared, state, reps = _load(root, rel, size, mtime_ns)
+        batch.reports.extend(reps)
+        if state is not None:
+            batch.files[rel] = state
+        if prepared is not None:
+            for w in prepared.words:
+                batch.words[w] += 1
+            for f in prepared.forms:
+                batch.forms[f] += 1
+            batch.indexed.append(rel)
+            yield prepared.indexed
+        if tick is not None and n % 200 == 0:
+            tick(200)
+
+
+# --- full build --------------------------------------------------------------------------
+
+
+def _walk(corpus: Path, index_dir: Path, reports: list[FileReport]) -> list[tuple[str, int, int]]:
+    from searchkit.corpus import iter_files
+
+    files = list(iter_files(corpus))
+    files.sort()
+    return files
+
+
+def _build(
+    corpus: Path,
+    index_dir: Path,
+    name: str,
+    reason: str,
+    progress: Progress | None,
+    procs: int | None,
+) -> UpdateReport:
+    backend = backends.load(name)
+    if progress:
+        progress("scanning", 0, 0)
+    reports: list[FileReport] = []
+    files = _walk(corpus, index_dir, reports)
+    gen = store.new_generation(index_dir)
+    backend.create(gen)
+    procs = procs or min(2, os.cpu_count() or 1)
+    batch = _Batch(reports=reports)
+    if procs > 1 and len(files) >= PARALLEL_MIN_FILES:
+        key = _build_parallel(backend, gen, corpus, files, procs, progress, batch)
+    else:
+        writer = backend.writer(gen, bulk=True)
+        ticker = _Ticker(progress, len(files))
+        for doc in _parse_files(os.fspath(corpus), files, batch, ticker):
+            writer.add(doc)
+        if progress:
+            progress("committing", len(files), len(files))
+        _checkpoint("build:indexed")
+        key = writer.commit()
+    _checkpoint("build:committed")
+    stamp = store.now_iso()
+    catalog = Catalog(gen, write=True, create=True)
+    try:
+        with catalog.transaction() as db:
+            Catalog.put_files(db, batch.files.items())
+            Catalog.add_words(db, batch.words)
+            Catalog.add_forms(db, batch.forms)
+            Catalog.set_info(
+                db, backend_key=key, corpus=str(corpus.resolve()), built_at=stamp, updated_at=stamp
+            )
+    finally:
+        catalog.close()
+    store.write_meta(
+        gen,
+        {
+            "backend": backend.name,
+            "schema_version": backend.schema_version,
+            "analysis_version": analysis.ANALYSIS_VERSION,
+            "created": stamp,
+        },
+    )
+    _checkpoint("build:before-publish")
+    store.publish(index_dir, gen)
+    indexed = sorted(batch.indexed)
+    return UpdateReport(
+        rebuilt=True, reason=reason, added=indexed, reports=batch.reports, documents=len(indexed)
+    )
+
+
+class _Ticker:
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.progress:
+            self.progress("indexing", min(self.done, self.total), self.total)
+
+
+_progress_queue = None
+
+
+def _worker_init(queue, parent_pid: int) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+    def watch_parent() -> None:  # a worker whose parent was killed stops at once
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(0.2)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+
+
+def _worker_tick(n: int) -> None:
+    if _progress_queue is not None:
+        _progress_queue.put(n)
+
+
+def _build_part(name: str, gen: str, corpus: str, files, part: int):
+    backend = backends.load(name)
+    batch = _Batch()
+    token = backend.build_part(Path(gen), part, _parse_files(corpus, files, batch, _worker_tick))
+    return token, batch
+
+
+def _parse_chunk(corpus: str, files):
+    batch = _Batch()
+    docs = list(_parse_files(corpus, files, batch, _worker_tick))
+    return docs, batch
+
+
+def _build_parallel(backend, gen: Path, corpus: Path, files, procs: int, progress, batch: _Batch):
+    ctx = multiprocessing.get_context("spawn")  # children inherit no lock descriptors
+    queue = ctx.Queue()
+    ticker = _Ticker(progress, len(files))
+    with ProcessPoolExecutor(
+        procs, mp_context=ctx, initializer=_worker_init, initargs=(queue, os.getpid())
+    ) as pool:
+        if backend.capabilities.partitioned_build:
+            chunks = [files[i::procs] for i in range(procs)]
+            futures = [
+                pool.submit(_build_part, backend.name, str(gen), str(corpus), chunk, i)
+                for i, chunk in enumerate(chunks)
+            ]
+            _drain(queue, futures, ticker)
+            tokens = []
+            for f in futures:
+                token, part = f.result()
+                tokens.append(token)
+                batch.merge(part)
+            if progress:
+                progress("committing", len(files), len(files))
+            _checkpoint("build:indexed")
+            return backend.finish_build(gen, tokens)
+        writer = backend.writer(gen, bulk=True)
+        chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+        results = pool.map(_parse_chunk, [str(corpus)] * len(chunks), chunks)
+        for docs, part in results:
+            for doc in docs:
+                writer.add(doc)
+            batch.merge(part)
+            ticker.done = 0
+            ticker(len(batch.files))
+        if progress:
+            progress("committing", len(files), len(files))
+        _checkpoint("build:indexed")
+        return writer.commit()
+
+
+def _drain(queue, futures, ticker: _Ticker) -> None:
+    while not all(f.done() for f in futures):
+        with contextlib.suppress(queue_module.Empty):
+            ticker(queue.get(timeout=0.1))
+
+
+# --- incremental update ----------------------------------------------------------------
+
+
+def _stat_some(corpus: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]]:
+    out = {}
+    for rel in paths:
+        try:
+            st = os.stat(corpus / rel, follow_symlinks=False)
+        except OSError:
+            continue
+        if st.st_mode & 0o170000 == 0o100000:  # a regular file
+            out[rel] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _old_prepared(searcher, ids: list[str]) -> Iterator:
+    """The prepared form of documents as the index stores them now."""
+    from searchkit.engine.documents import from_json, prepare
+
+    for i in range(0, len(ids), RECOUNT_BATCH):
+        for raw in searcher.stored(ids[i : i + RECOUNT_BATCH]).values():
+            yield prepare(from_json(raw))
+
+
+def _recount(catalog: Catalog, searcher, key: str) -> None:
+    """Rebuild the catalog's words and forms from the stored documents."""
+    words: Counter = Counter()
+    forms: Counter = Counter()
+    for prepared in _old_prepared(searcher, list(catalog.iter_paths())):
+        for w in prepared.words:
+            words[w] += 1
+        for f in prepared.forms:
+            forms[f] += 1
+    with catalog.transaction() as db:
+        Catalog.clear_counts(db)
+        Catalog.add_words(db, words)
+        Catalog.add_forms(db, forms)
+        Catalog.set_info(db, backend_key=key)
+
+
+def _update(
+    corpus: Path,
+    index_dir: Path,
+    gen: Path,
+    name: str,
+    progress: Progress | None,
+    only: Iterable[str] | None,
+) -> UpdateReport:
+    from searchkit.corpus import iter_files
+
+    backend = backends.load(name)
+    if progress:
+        progress("scanning", 0, 0)
+    catalog = Catalog(gen, write=True)
+    try:
+        report = UpdateReport(rebuilt=False, reason="incremental")
+        if only is None:
+            on_disk = {rel: (size, mtime) for rel, size, mtime in iter_files(corpus)}
+            known = catalog.files()
+            candidates: Iterable[str] = known
+        else:
+            wanted = {p for p in only if p.endswith((".md", ".txt"))}
+            folders = [p for p in only if not p.endswith((".md", ".txt"))]
+            known = catalog.file_states(wanted)
+            for folder in folders:
+                below = catalog.files_under(folder.rstrip("/") + "/")
+                known.update(catalog.file_states(below))
+                wanted.update(below)
+                wanted.update(
+                    f"{folder.rstrip('/')}/{rel}"
+                    for rel, _, _ in iter_files(corpus / folder)
+                    if (corpus / folder).is_dir()
+                )
+            on_disk = _stat_some(corpus, wanted)
+            candidates = [p for p in wanted if p in known]
+        todo: list[tuple[str, int, int]] = []
+        touched: dict[str, FileState] = {}
+        for rel, (size, mtime) in on_disk.items():
+            old = known.get(rel)
+            if old is None:
+                todo.append((rel, size, mtime))
+            elif old.size == size and old.mtime_ns == mtime:
+                report.unchanged += not old.bad
+            elif old.size == size and _digest(corpus / rel) == old.digest:
+                # Touched, not changed: remember the new mtime, index nothing.
+                touched[rel] = FileState(size, mtime, old.digest, old.bad)
+                report.unchanged += not old.bad
+            else:
+                todo.append((rel, size, mtime))
+        gone = [rel for rel in candidates if rel not in on_disk]
+        if todo or gone:
+            _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress)
+        if touched:
+            with catalog.transaction() as db:
+                Catalog.put_files(db, touched.items())
+        report.documents = catalog.document_count()
+    finally:
+        catalog.close()
+    return report
+
+
+def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -> None:
+    searcher = backend.open(gen)
+    try:
+        key = searcher.generation_key()
+        if catalog.info().get("backend_key") != key:
+            # An earlier update committed to the backend but not to the catalog.
+            _recount(catalog, searcher, key)
+        words: Counter = Counter()
+        forms: Counter = Counter()
+        previously = [rel for rel in [*gone, *(t[0] for t in todo)]
+                      if rel in known and not known[rel].bad]  # fmt: skip
+        for old in _old_prepared(searcher, previously):
+            for w in old.words:
+                words[w] -= 1
+            for f in old.forms:
+                forms[f] -= 1
+    finally:
+        searcher.close()
+    root = os.fspath(corpus)
+    writer = backend.writer(gen)
+    states: dict[str, FileState] = {}
+    dropped: list[str] = []
+    try:
+        for rel in gone:
+            if not known[rel].bad:
+                writer.delete(rel)
+                report.removed.append(rel)
+            dropped.append(rel)
+        for n, (rel, size, mtime) in enumerate(todo, 1):
+            prepared, state, reps = _load(root, rel, size, mtime)
+            report.reports.extend(reps)
+            was_indexed = rel in known and not known[rel].bad
+            if prepared is not None:
+                writer.upsert(prepared.indexed)
+                for w in prepared.words:
+                    words[w] += 1
+                for f in prepared.forms:
+                    forms[f] += 1
+                (report.changed if was_indexed else report.added).append(rel)
+            elif was_indexed:  # became bad or vanished: it must not linger
+                writer.delete(rel)
+                report.removed.append(rel)
+            if state is None:
+                dropped.append(rel)
+            else:
+                states[rel] = state
+            if progress and n % 100 == 0:
+                progress("indexing", n, len(todo))
+        if progress:
+            progress("committing", len(todo), len(todo))
+        _checkpoint("update:indexed")
+        key = writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    _checkpoint("update:committed")
+    with catalog.transaction() as db:
+        Catalog.drop_files(db, dropped)
+        Catalog.put_files(db, states.items())
+        Catalog.add_words(db, words)
+        Catalog.add_forms(db, forms)
+        Catalog.set_info(db, backend_key=key, updated_at=store.now_iso())
