@@ -140,6 +140,27 @@ def analyzed(text: str) -> str:
     return " ".join(terms(text))
 
 
+_PLAIN: dict[str, str] = {}
+
+
+def analyzed_and_words(text: str, words: set[str]) -> str:
+    """``analyzed(text)``, adding the plain form of every token of two or more
+    characters to ``words`` on the way (one pass for indexing)."""
+    memo, plains = _MEMO, _PLAIN
+    out = []
+    for raw in _TOKEN.findall(text):
+        found = memo.get(raw)
+        out.append(found if found is not None else term(raw))
+        word = plains.get(raw)
+        if word is None:
+            word = plain(raw)
+            if len(plains) < _MEMO_MAX:
+                plains[raw] = word
+        if len(word) > 1:
+            words.add(word)
+    return " ".join(out)
+
+
 def raw_tokens(text: str) -> list[str]:
     """The tokens of ``text`` as written (for query words and spelling)."""
     return _TOKEN.findall(text)

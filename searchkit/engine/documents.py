@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from searchkit.engine import analysis, facetkeys
 from searchkit.engine.backend import IndexedDocument
 from searchkit.model import Document, Outlet, RelatedLink
-
-#: Plain words did-you-mean and expansions know: letters and digits, no lone letters.
-_VOCAB_MIN = 2
 
 
 def date_to_int(d: date | None) -> int:
@@ -81,16 +77,6 @@ def _keys(facet: str, values: tuple[str, ...]) -> tuple[str, ...]:
     return keys or (facetkeys.NONE,)
 
 
-def _words(*texts: str) -> frozenset[str]:
-    out = set()
-    for text in texts:
-        for raw in analysis.raw_tokens(text):
-            word = analysis.plain(raw)
-            if len(word) >= _VOCAB_MIN:
-                out.add(word)
-    return frozenset(out)
-
-
 def prepare(doc: Document) -> Prepared:
     """Analyse ``doc`` for indexing (pure: the same document gives the same result)."""
     names = tuple(o.name for o in doc.outlets)
@@ -99,14 +85,15 @@ def prepare(doc: Document) -> Prepared:
     digest = hashlib.blake2b(
         f"{doc.title}\n{doc.body}".casefold().encode("utf-8", "surrogatepass"), digest_size=12
     ).hexdigest()
+    words: set[str] = set()
     indexed = IndexedDocument(
         id=doc.id,
         kind=doc.kind,
         date=date_to_int(doc.date),
-        title=analysis.analyzed(doc.title),
-        body=analysis.analyzed(doc.body),
-        tags=analysis.analyzed(tag_text),
-        source=analysis.analyzed(source_text),
+        title=analysis.analyzed_and_words(doc.title, words),
+        body=analysis.analyzed_and_words(doc.body, words),
+        tags=analysis.analyzed_and_words(tag_text, words),
+        source=analysis.analyzed_and_words(source_text, words),
         tag_keys=_keys("tag", doc.tags),
         source_keys=_keys("source", names),
         digest=digest,
@@ -114,12 +101,4 @@ def prepare(doc: Document) -> Prepared:
     )
     forms = [("tag", facetkeys.key("tag", t), t) for t in dict.fromkeys(doc.tags)]
     forms += [("source", facetkeys.key("source", n), n) for n in dict.fromkeys(names)]
-    return Prepared(indexed, _words(doc.title, doc.body, tag_text, source_text), tuple(forms))
-
-
-def catalog_delta(prepared: Prepared, sign: int, words: Counter, forms: Counter) -> None:
-    """Add (sign 1) or take away (sign -1) a document's words and forms."""
-    for w in prepared.words:
-        words[w] += sign
-    for f in prepared.forms:
-        forms[f] += sign
+    return Prepared(indexed, frozenset(words), tuple(forms))

@@ -204,10 +204,8 @@ def _parse_files(root: str, files: Iterable[tuple[str, int, int]], batch: _Batch
         if state is not None:
             batch.files[rel] = state
         if prepared is not None:
-            for w in prepared.words:
-                batch.words[w] += 1
-            for f in prepared.forms:
-                batch.forms[f] += 1
+            batch.words.update(prepared.words)
+            batch.forms.update(prepared.forms)
             batch.indexed.append(rel)
             yield prepared.indexed
         if tick is not None and n % 200 == 0:
@@ -400,10 +398,8 @@ def _recount(catalog: Catalog, searcher, key: str) -> None:
     words: Counter = Counter()
     forms: Counter = Counter()
     for prepared in _old_prepared(searcher, list(catalog.iter_paths())):
-        for w in prepared.words:
-            words[w] += 1
-        for f in prepared.forms:
-            forms[f] += 1
+        words.update(prepared.words)
+        forms.update(prepared.forms)
     with catalog.transaction() as db:
         Catalog.clear_counts(db)
         Catalog.add_words(db, words)
@@ -484,10 +480,8 @@ def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -
         previously = [rel for rel in [*gone, *(t[0] for t in todo)]
                       if rel in known and not known[rel].bad]  # fmt: skip
         for old in _old_prepared(searcher, previously):
-            for w in old.words:
-                words[w] -= 1
-            for f in old.forms:
-                forms[f] -= 1
+            words.subtract(old.words)
+            forms.subtract(old.forms)
     finally:
         searcher.close()
     root = os.fspath(corpus)
@@ -506,10 +500,8 @@ def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -
             was_indexed = rel in known and not known[rel].bad
             if prepared is not None:
                 writer.upsert(prepared.indexed)
-                for w in prepared.words:
-                    words[w] += 1
-                for f in prepared.forms:
-                    forms[f] += 1
+                words.update(prepared.words)
+                forms.update(prepared.forms)
                 (report.changed if was_indexed else report.added).append(rel)
             elif was_indexed:  # became bad or vanished: it must not linger
                 writer.delete(rel)

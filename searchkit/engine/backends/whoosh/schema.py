@@ -64,7 +64,6 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(),
-        digest=ID(),
         title=_text(),
         body=_text(),
         tags=_text(),
@@ -93,7 +92,6 @@ def to_fields(doc: IndexedDocument) -> dict:
     return {
         "id": doc.id,
         "kind": doc.kind,
-        "digest": doc.digest,
         "title": doc.title,
         "body": doc.body,
         "tags": doc.tags,
