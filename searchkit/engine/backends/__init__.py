@@ -63,12 +63,12 @@ def load(name: str) -> BackendType:
 
 
 def available() -> list[str]:
-    """The engines whose library imports here."""
+    """The engines that can be used here (their library and package import)."""
     out = []
-    for name, entry in REGISTRY.items():
+    for name in REGISTRY:
         try:
-            importlib.import_module(entry.library)
-        except ImportError:
+            load(name)
+        except (EngineUnavailable, ImportError):
             continue
         out.append(name)
     return out
