@@ -134,6 +134,12 @@ def _register_index(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument(
         "--wait", action="store_true", help="wait for another process updating the index"
     )
+    p.add_argument(
+        "--engine",
+        metavar="NAME",
+        help="the engine of a new index: whoosh (default) or tantivy (env SEARCHKIT_ENGINE); "
+        "naming another engine than the index's rebuilds it",
+    )
     p.set_defaults(func=_cmd_index)
 
 
@@ -332,7 +338,12 @@ def _cmd_index(args: argparse.Namespace) -> int:
         raise CorpusMissing(str(corpus))
     with IndexProgress(_console(stderr=True)) as progress:
         report = update_index(
-            corpus, args.index, rebuild=args.rebuild, wait=args.wait, progress=progress.update
+            corpus,
+            args.index,
+            rebuild=args.rebuild,
+            wait=args.wait,
+            progress=progress.update,
+            engine=args.engine,
         )
     render_index_report(_console(), report, corpus=corpus, index=args.index)
     return EXIT_OK

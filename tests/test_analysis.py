@@ -82,3 +82,8 @@ def test_function_words_are_not_news_words():
         assert analysis.is_function_word(word)
     for word in ("US", "us", "WHO", "it", "May", "will", "can", "syria"):
         assert not analysis.is_function_word(word), word
+
+
+def test_a_huge_token_is_one_short_term():
+    text = "x" * 100_000 + " end"
+    assert [len(t) for t in terms(text)] == [analysis.MAX_TERM, 3]

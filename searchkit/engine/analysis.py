@@ -19,6 +19,8 @@ The rules, in order, for every token:
    ``erdogan``, ``ß`` → ``ss``, ``ﬁ`` → ``fi``); letters of other scripts are kept.
 5. **Stemmed** with Snowball English (PyStemmer): ``banned`` → ``ban``,
    ``nominations`` → ``nomin``. Tokens holding a digit are not stemmed (``1990s``).
+6. **Cut** to ``MAX_TERM`` characters (a "word" of thousands of letters in damaged
+   text stays one position, and every engine can store it).
 
 ``ANALYSIS_VERSION`` is recorded in every index: an index analysed by other rules is
 rebuilt, never searched with mismatched terms.
@@ -34,6 +36,7 @@ import Stemmer
 
 #: Bump whenever any rule above changes what a text's terms are.
 ANALYSIS_VERSION = 1
+MAX_TERM = 64
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORDCHAR = rf"[^\W{_CJK}]"
@@ -88,13 +91,13 @@ def fold(word: str) -> str:
 
 
 def _normalize(token: str) -> str:
-    word = token.lower()
+    word = token[: MAX_TERM * 2].lower()
     if "." in word and _ACRONYM.match(word):
         word = word.replace(".", "")
     word = fold(word)
     if _HAS_DIGIT.search(word):
-        return word
-    return _STEMMER.stemWord(word)
+        return word[:MAX_TERM]
+    return _STEMMER.stemWord(word)[:MAX_TERM]
 
 
 def term(token: str) -> str:
@@ -110,10 +113,10 @@ def term(token: str) -> str:
 def plain(token: str) -> str:
     """A token lower-cased, acronym dots dropped and accents folded, not stemmed: the
     form prefix queries and did-you-mean compare."""
-    word = token.lower()
+    word = token[: MAX_TERM * 2].lower()
     if "." in word and _ACRONYM.match(word):
         word = word.replace(".", "")
-    return fold(word)
+    return fold(word)[:MAX_TERM]
 
 
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:

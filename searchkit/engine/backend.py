@@ -192,14 +192,19 @@ class BackendType(Protocol):
         """A writer for ``gen``; ``bulk`` for a build (only ``add``, one commit)."""
         ...
 
+    def check(self, gen: Path) -> list[str]:
+        """Verify the backend's files thoroughly; the problems found (empty: sound)."""
+        ...
+
+
+class PartitionedBackend(BackendType, Protocol):
+    """A backend whose ``capabilities.partitioned_build`` is set: worker processes each
+    write a part of a new index, which one commit then joins."""
+
     def build_part(self, gen: Path, part: int, docs: Iterable[IndexedDocument]) -> object:
-        """(partitioned_build) Index ``docs`` as part ``part``; returns a picklable token."""
+        """Index ``docs`` as part ``part``; returns a picklable token for finish_build."""
         ...
 
     def finish_build(self, gen: Path, parts: list[object]) -> str:
-        """(partitioned_build) Commit the parts as one index; returns the generation key."""
-        ...
-
-    def check(self, gen: Path) -> list[str]:
-        """Verify the backend's files thoroughly; the problems found (empty: sound)."""
+        """Commit the parts as one index; returns the generation key."""
         ...
