@@ -221,6 +221,20 @@ def _register_add(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
     p.set_defaults(func=_cmd_add)
 
 
+def _register_check(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="verify the index (checksums, a full read) and how far behind the corpus it is",
+        description="Verify every index file against the checksum recorded when it was "
+        "written, read the whole index, and compare it with the corpus. Exit status: 0 "
+        "sound and current, 1 sound but behind the corpus, 2 damaged. With --repair, "
+        "rebuild a damaged index or update one that is behind (then 0).",
+    )
+    p.add_argument("--repair", action="store_true", help="rebuild or update as needed")
+    p.set_defaults(func=_cmd_check)
+
+
 def _register_watch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "watch",
@@ -241,6 +255,7 @@ REGISTRARS: list[Registrar] = [
     _register_tui,
     _register_add,
     _register_watch,
+    _register_check,
 ]
 
 
@@ -510,6 +525,17 @@ def _cmd_add(args: argparse.Namespace) -> int:
     report = update_index(corpus, args.index, wait=args.wait)
     render_index_report(_console(), report, corpus=corpus, index=args.index)
     return EXIT_ERROR if added.bad or added.refused else EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from searchkit.engine import check_index
+    from searchkit.render import render_check_report
+
+    report = check_index(args.corpus, args.index, repair=args.repair)
+    render_check_report(_console(), report)
+    if report.repaired or (report.sound and report.current):
+        return EXIT_OK
+    return EXIT_ERROR if not report.sound else EXIT_NONE
 
 
 def _cmd_watch(args: argparse.Namespace) -> int:

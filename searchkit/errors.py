@@ -36,6 +36,9 @@ class IndexDamaged(SearchkitError):
     """An index file failed to verify: the index is not trusted until rebuilt."""
 
     def __init__(self, path: str, reason: str) -> None:
+        reason = " ".join(reason.split())  # one line, however the library worded it
+        if len(reason) > 200:
+            reason = reason[:199] + "…"
         super().__init__(
             f"the index at {path} is damaged ({reason}): run `searchkit index` to rebuild it"
         )

@@ -26,7 +26,7 @@ from searchkit.model import FACETS, DocumentView, Hit, IndexStats, RelatedEntry,
 if TYPE_CHECKING:
     from rich.progress import ProgressColumn, Task
 
-    from searchkit.engine import UpdateReport
+    from searchkit.engine import CheckReport, UpdateReport
     from searchkit.model import FileReport, SearchRequest
     from searchkit.services.add import AddReport
 
@@ -511,6 +511,32 @@ def render_add_report(console: Console, report: AddReport) -> None:
             .append(" exists (use --force to overwrite)", style=DIM)
         )
     _skipped_lines(console, report.bad)
+
+
+def render_check_report(console: Console, report: CheckReport) -> None:
+    """What `searchkit check` found, and what --repair did."""
+    from searchkit.textsafe import visible
+
+    head = Text().append("Index ", style="bold").append(visible(report.index))
+    if report.engine:
+        head.append(f" ({report.engine}, {_plural(report.documents, 'document')})", style=DIM)
+    console.print(head)
+    if report.files_checked:
+        console.print(Text(f"  {_plural(report.files_checked, 'file')} verified", style=DIM))
+    for problem in report.problems:
+        console.print(Text("  damaged  ", style="red").append(visible(problem)))
+    behind = {k: n for k, n in report.behind.items() if n}
+    if behind:
+        parts = ", ".join(f"{n:,} {k}" for k, n in behind.items())
+        console.print(Text(f"  behind the corpus: {parts} since the last update"))
+    if report.repaired:
+        console.print(Text(f"Repaired: {report.repaired}", style="bold"))
+    elif not report.sound:
+        console.print(Text("Damaged: run `searchkit check --repair` (or `searchkit index`)"))
+    elif behind:
+        console.print(Text("Sound, but behind: run `searchkit index`"))
+    else:
+        console.print(Text("Sound and current", style="bold"))
 
 
 def render_watch_update(console: Console, report: UpdateReport) -> None:

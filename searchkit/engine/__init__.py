@@ -10,6 +10,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from searchkit.engine.check import CheckReport as CheckReport
+    from searchkit.engine.check import check_index as check_index
     from searchkit.engine.query import parse_date as parse_date
     from searchkit.engine.service import Engine as Engine
     from searchkit.engine.service import EngineClosed as EngineClosed
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from searchkit.errors import IndexIncompatible as IndexIncompatible
 
 _EXPORTS = {
+    "CheckReport": "searchkit.engine.check",
+    "check_index": "searchkit.engine.check",
     "Engine": "searchkit.engine.service",
     "EngineClosed": "searchkit.engine.service",
     "IndexIncompatible": "searchkit.errors",

@@ -188,6 +188,10 @@ class BackendType(Protocol):
 
     def open(self, gen: Path) -> Searcher: ...
 
+    def current_key(self, gen: Path) -> str:
+        """The generation key of the newest commit on disk, without opening the index."""
+        ...
+
     def writer(self, gen: Path, *, bulk: bool = False) -> Writer:
         """A writer for ``gen``; ``bulk`` for a build (only ``add``, one commit)."""
         ...

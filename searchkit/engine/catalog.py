@@ -9,7 +9,9 @@
   exact: an upsert subtracts the old document's words and adds the new one's;
 - ``forms``: how often each written form of a facet value occurs ("Syrian civil war"
   / "Syrian Civil War" are one tag, shown in its commonest form);
-- ``info``: the backend commit the rest agrees with, when it was built and updated.
+- ``info``: the backend commit the rest agrees with, when it was built and updated;
+- ``backend_files``: size, mtime and CRC of each backend file of that commit
+  (``integrity``).
 
 A one-shot search reads only the rows it needs. SQLite verifies its own pages;
 ``searchkit check`` runs ``PRAGMA quick_check`` too.
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from searchkit.engine.integrity import FileRecord
 from searchkit.errors import IndexDamaged
 
 NAME = "catalog.sqlite"
@@ -36,6 +39,9 @@ CREATE TABLE IF NOT EXISTS forms (
     facet TEXT NOT NULL, key TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (facet, key, form)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS info (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS backend_files (
+    name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    crc TEXT NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -147,6 +153,14 @@ class Catalog:
         )
 
     @staticmethod
+    def set_backend_files(db: sqlite3.Connection, records: dict[str, FileRecord]) -> None:
+        db.execute("DELETE FROM backend_files")
+        db.executemany(
+            "INSERT INTO backend_files VALUES (?, ?, ?, ?)",
+            ((name, r.size, r.mtime_ns, r.crc) for name, r in records.items()),
+        )
+
+    @staticmethod
     def clear_counts(db: sqlite3.Connection) -> None:
         db.execute("DELETE FROM words")
         db.execute("DELETE FROM forms")
@@ -155,6 +169,12 @@ class Catalog:
 
     def info(self) -> dict[str, str | None]:
         return dict(self._rows("SELECT name, value FROM info"))
+
+    def backend_files(self) -> dict[str, FileRecord]:
+        return {
+            name: FileRecord(size, mtime, crc)
+            for name, size, mtime, crc in self._rows("SELECT * FROM backend_files")
+        }
 
     def files(self) -> dict[str, FileState]:
         return {

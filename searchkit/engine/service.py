@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from searchkit.engine import analysis, backends, facetkeys, store
+from searchkit.engine import analysis, backends, facetkeys, integrity, store
 from searchkit.engine.backend import FACET_NAMES, BackendType, Found, Searcher, Selection
 from searchkit.engine.catalog import Catalog
 from searchkit.engine.documents import date_to_int, from_json, int_to_date
@@ -97,24 +97,35 @@ class _Generation:
 
     def __init__(self, index_dir: Path) -> None:
         gen = store.require_generation(index_dir)
+        self.path = gen
         lease = store.ReaderLease(gen)
         if not lease.acquire():
             raise _Retired
         try:
             self.meta = store.read_meta(gen)
             self.backend = check_versions(index_dir, self.meta)
-            self.searcher: Searcher = self.backend.open(gen)
             self.catalog = Catalog(gen)
+            self.verify(self.backend.current_key(gen))
+            self.searcher: Searcher = _open_backend(self.backend, gen)
         except BaseException:
             lease.release()
             if (gen / store.RETIRED).exists() or not gen.exists():
                 raise _Retired from None
             raise
-        self.path = gen
         self.lease = lease
         self.lock = threading.RLock()  # held by every use: searches are serialised
         self.closed = False
         self.reset()
+
+    def verify(self, key: str) -> None:
+        """Raise ``IndexDamaged`` if a backend file changed since its commit ``key``
+        (when the catalog describes that commit: a writer may be between the two)."""
+        if self.catalog.info().get("backend_key") != key:
+            return
+        problems = integrity.verify(self.path, self.catalog.backend_files())
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise IndexDamaged(str(self.path.parent), f"index file {problems[0]}{more}")
 
     def reset(self) -> None:
         """Forget what depends on the open commit (after a refresh)."""
@@ -146,6 +157,16 @@ class _Generation:
             self.catalog.close()
         finally:
             self.lease.release()
+
+
+def _open_backend(backend: BackendType, gen: Path) -> Searcher:
+    """Open a generation's backend index; any failure to read it means it is damaged."""
+    try:
+        return backend.open(gen)
+    except (SearchkitError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a library's every way of failing on bad files
+        raise IndexDamaged(str(gen.parent), f"{gen.name}: {type(exc).__name__}: {exc}") from exc
 
 
 def _open_generation(index_dir: Path) -> _Generation:
@@ -216,6 +237,7 @@ class Engine:
                 with self._use() as g:
                     if g.searcher.refresh():
                         g.reset()
+                        g.verify(g.searcher.generation_key())
                 return True
             new = _open_generation(self.index_dir)
             new.searcher.warm()

@@ -31,9 +31,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searchkit.engine import analysis, backends, store
+from searchkit.engine import analysis, backends, integrity, store
 from searchkit.engine.catalog import Catalog, FileState
-from searchkit.errors import CorpusMissing, SearchkitError
+from searchkit.errors import CorpusMissing, IndexDamaged, SearchkitError
 from searchkit.model import FileReport
 
 #: progress(phase, done, total)
@@ -130,14 +130,37 @@ def _inspect(index_dir: Path, asked: str | None, rebuild: bool) -> tuple[Path | 
         current = meta.get("backend", "")
         if asked and asked != current:
             return gen, current, f"switching engine from {current} to {asked}"
-        check_versions(index_dir, meta)
+        backend = check_versions(index_dir, meta)
         catalog = Catalog(gen)
-        catalog.close()
+        try:
+            problems = _damage(gen, backend, catalog)
+        finally:
+            catalog.close()
+        if problems:
+            return gen, current, f"index file {problems[0]}"
     except SearchkitError as exc:
         return gen, "", _why(exc)
     if rebuild:
         return gen, current, "rebuild requested"
     return gen, current, ""
+
+
+def _damage(gen: Path, backend, catalog: Catalog) -> list[str]:
+    """Recorded backend files that changed since their commit. (When the backend has a
+    newer commit than the catalog records, an update was interrupted between the two:
+    ``_update`` recovers, and records the files again.)"""
+    if catalog.info().get("backend_key") != backend.current_key(gen):
+        from searchkit.engine.service import _open_backend
+
+        try:  # interrupted, or the backend's own commit record is damaged?
+            _open_backend(backend, gen).close()
+        except IndexDamaged as exc:
+            return integrity.verify(gen, catalog.backend_files()) or [exc.reason]
+        return []
+    records = catalog.backend_files()
+    if not records:
+        return ["records are missing"]
+    return integrity.verify(gen, records)
 
 
 def _why(exc: SearchkitError) -> str:
@@ -259,6 +282,7 @@ def _build(
             Catalog.put_files(db, batch.files.items())
             Catalog.add_words(db, batch.words)
             Catalog.add_forms(db, batch.forms)
+            Catalog.set_backend_files(db, integrity.record(gen, {}))
             Catalog.set_info(
                 db, backend_key=key, corpus=str(corpus.resolve()), built_at=stamp, updated_at=stamp
             )
@@ -400,10 +424,12 @@ def _recount(catalog: Catalog, searcher, key: str) -> None:
     for prepared in _old_prepared(searcher, list(catalog.iter_paths())):
         words.update(prepared.words)
         forms.update(prepared.forms)
+    records = integrity.record(catalog.path.parent, {})
     with catalog.transaction() as db:
         Catalog.clear_counts(db)
         Catalog.add_words(db, words)
         Catalog.add_forms(db, forms)
+        Catalog.set_backend_files(db, records)
         Catalog.set_info(db, backend_key=key)
 
 
@@ -422,6 +448,14 @@ def _update(
         progress("scanning", 0, 0)
     catalog = Catalog(gen, write=True)
     try:
+        key = backend.current_key(gen)
+        if catalog.info().get("backend_key") != key:
+            # An earlier update committed to the backend but not to the catalog.
+            searcher = backend.open(gen)
+            try:
+                _recount(catalog, searcher, searcher.generation_key())
+            finally:
+                searcher.close()
         report = UpdateReport(rebuilt=False, reason="incremental")
         if only is None:
             on_disk = {rel: (size, mtime) for rel, size, mtime in iter_files(corpus)}
@@ -471,10 +505,6 @@ def _update(
 def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -> None:
     searcher = backend.open(gen)
     try:
-        key = searcher.generation_key()
-        if catalog.info().get("backend_key") != key:
-            # An earlier update committed to the backend but not to the catalog.
-            _recount(catalog, searcher, key)
         words: Counter = Counter()
         forms: Counter = Counter()
         previously = [rel for rel in [*gone, *(t[0] for t in todo)]
@@ -520,9 +550,11 @@ def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -
         writer.cancel()
         raise
     _checkpoint("update:committed")
+    records = integrity.record(gen, catalog.backend_files())
     with catalog.transaction() as db:
         Catalog.drop_files(db, dropped)
         Catalog.put_files(db, states.items())
         Catalog.add_words(db, words)
         Catalog.add_forms(db, forms)
+        Catalog.set_backend_files(db, records)
         Catalog.set_info(db, backend_key=key, updated_at=store.now_iso())

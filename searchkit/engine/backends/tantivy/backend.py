@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -98,12 +99,15 @@ def _open(gen: Path) -> tantivy.Index:
 
 
 def opstamp(gen: Path) -> str:
-    """The commit tantivy's meta.json names: changes with every commit."""
+    """The commit tantivy's meta.json names: its opstamp and segments (a merge changes
+    the segments without a new opstamp)."""
     try:
-        meta = json.loads((_folder(gen) / "meta.json").read_text(encoding="utf-8"))
+        raw = (_folder(gen) / "meta.json").read_bytes()
+        meta = json.loads(raw)
     except (OSError, ValueError):
         return ""
-    return str(meta.get("opstamp", ""))
+    segments = ",".join(sorted(str(s.get("segment_id")) for s in meta.get("segments", [])))
+    return f"{meta.get('opstamp', '')}-{zlib.crc32(segments.encode()) & 0xFFFFFFFF:08x}"
 
 
 # --- compiling plans ---------------------------------------------------------------------
@@ -411,6 +415,9 @@ class TantivyBackend:
     def open(self, gen: Path) -> TantivySearcher:
         return TantivySearcher(gen)
 
+    def current_key(self, gen: Path) -> str:
+        return opstamp(gen)
+
     def writer(self, gen: Path, *, bulk: bool = False) -> TantivyWriter:
         return TantivyWriter(gen, bulk=bulk)
 
@@ -421,8 +428,7 @@ class TantivyBackend:
         if problems:
             return problems
         try:
-            searcher = TantivySearcher(gen)
-            s = searcher.searcher
+            s = TantivySearcher(gen).searcher
             result = s.search(Query.all_query(), limit=max(s.num_docs, 1))
             for _, addr in result.hits:
                 s.doc(addr)

@@ -311,6 +311,9 @@ class WhooshBackend:
     def open(self, gen: Path) -> WhooshSearcher:
         return WhooshSearcher(gen)
 
+    def current_key(self, gen: Path) -> str:
+        return str(toc_generation(gen))
+
     def writer(self, gen: Path, *, bulk: bool = False) -> WhooshWriter:
         return WhooshWriter(gen, bulk=bulk)
 
@@ -338,6 +341,8 @@ class WhooshBackend:
             searcher = WhooshSearcher(gen)
         except IndexDamaged as exc:
             return [exc.reason]
+        except Exception as exc:  # noqa: BLE001 - any failure reading the index is a finding
+            return [f"{type(exc).__name__}: {exc}"]
         try:
             reader = searcher.reader
             for docnum in searcher.facets.live:
