@@ -367,3 +367,52 @@ def test_a_closed_engine_refuses_instead_of_hanging(index):
     engine.close()
     with pytest.raises(EngineClosed):
         engine.search(SearchRequest("volcano"))
+
+
+def _search_until(index: str, stop_file: str, out: str) -> None:
+    """One-shot searches (open, search, close) until ``stop_file`` appears."""
+    import json
+    from pathlib import Path
+
+    from searchkit.engine import Engine
+    from searchkit.model import SearchRequest
+
+    done = failed = 0
+    errors = []
+    while not Path(stop_file).exists():
+        try:
+            with Engine(Path(index)) as eng:
+                assert eng.search(SearchRequest("volcano")).total >= 40
+            done += 1
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            failed += 1
+            errors.append(f"{type(exc).__name__}: {exc}")
+    Path(out).write_text(json.dumps({"done": done, "failed": failed, "errors": errors[:5]}))
+
+
+def test_one_shot_searches_in_other_processes_never_fail_across_rebuilds(corpus, index, tmp_path):
+    import json
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    stop = tmp_path / "stop"
+    outs = [tmp_path / f"out{i}" for i in range(2)]
+    procs = [
+        ctx.Process(target=_search_until, args=(str(index), str(stop), str(out))) for out in outs
+    ]
+    for p in procs:
+        p.start()
+    try:
+        time.sleep(1.0)
+        for _ in range(6):
+            assert update_index(corpus, index, rebuild=True).rebuilt
+    finally:
+        stop.touch()
+        for p in procs:
+            p.join(30)
+    results = [json.loads(out.read_text()) for out in outs]
+    assert sum(r["done"] for r in results) > 10
+    assert [r["failed"] for r in results] == [0, 0], results
+    # A generation still read at a switch is kept; the next writer removes it.
+    update_index(corpus, index)
+    assert len(list(index.glob("gen-*"))) == 1
