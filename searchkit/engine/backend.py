@@ -163,6 +163,10 @@ class Writer(Protocol):
         """A document known not to be in the index (builds)."""
         ...
 
+    def add_encoded(self, data: object) -> None:
+        """``add`` for what ``BackendType.encode`` made of a document (in a worker)."""
+        ...
+
     def upsert(self, doc: IndexedDocument) -> None: ...
 
     def delete(self, doc_id: str) -> None: ...
@@ -194,6 +198,11 @@ class BackendType(Protocol):
 
     def writer(self, gen: Path, *, bulk: bool = False) -> Writer:
         """A writer for ``gen``; ``bulk`` for a build (only ``add``, one commit)."""
+        ...
+
+    def encode(self, doc: IndexedDocument) -> object:
+        """A document as the writer's ``add_encoded`` takes it: the part of adding it
+        that can run in a parse worker (picklable)."""
         ...
 
     def check(self, gen: Path) -> list[str]:

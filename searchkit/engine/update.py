@@ -45,7 +45,7 @@ PARALLEL_MIN_FILES = 4000
 #: the writer creates the file SEARCHKIT_FAULT_MARKER there and waits to be killed.
 FAULT_POINT = "SEARCHKIT_FAULT_POINT"
 FAULT_MARKER = "SEARCHKIT_FAULT_MARKER"
-#: Documents a funnel-build worker parses per message to the parent.
+#: Documents a funnel-build worker sends the parent per message.
 CHUNK = 256
 #: Stored documents read per batch when the catalog is recounted.
 RECOUNT_BATCH = 500
@@ -343,15 +343,25 @@ def _build_part(name: str, gen: str, corpus: str, files, part: int):
     return token, batch
 
 
-def _parse_chunk(corpus: str, files):
+def _funnel_part(name: str, corpus: str, files, part: int):
+    """Parse a share of the files and send what the writer takes, a chunk at a time,
+    through the progress queue; then an end mark. Returns what parsing gave besides."""
+    backend = backends.load(name)
     batch = _Batch()
-    docs = list(_parse_files(corpus, files, batch, _worker_tick))
-    return docs, batch
+    chunk: list = []
+    for doc in _parse_files(corpus, files, batch):
+        chunk.append(backend.encode(doc))
+        if len(chunk) >= CHUNK:
+            _progress_queue.put(chunk)
+            chunk = []
+    _progress_queue.put(chunk)
+    _progress_queue.put(("end", part))
+    return batch
 
 
 def _build_parallel(backend, gen: Path, corpus: Path, files, procs: int, progress, batch: _Batch):
     ctx = multiprocessing.get_context("spawn")  # children inherit no lock descriptors
-    queue = ctx.Queue()
+    queue = ctx.Queue(maxsize=64)  # progress ticks, or chunks of parsed documents
     ticker = _Ticker(progress, len(files))
     with ProcessPoolExecutor(
         procs, mp_context=ctx, initializer=_worker_init, initargs=(queue, os.getpid())
@@ -372,15 +382,29 @@ def _build_parallel(backend, gen: Path, corpus: Path, files, procs: int, progres
                 progress("committing", len(files), len(files))
             _checkpoint("build:indexed")
             return backend.finish_build(gen, tokens)
+        # Workers parse and encode; this process feeds the one writer as chunks arrive.
         writer = backend.writer(gen, bulk=True)
-        chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
-        results = pool.map(_parse_chunk, [str(corpus)] * len(chunks), chunks)
-        for docs, part in results:
-            for doc in docs:
-                writer.add(doc)
-            batch.merge(part)
-            ticker.done = 0
-            ticker(len(batch.files))
+        futures = [
+            pool.submit(_funnel_part, backend.name, str(corpus), files[i::procs], i)
+            for i in range(procs)
+        ]
+        ended = 0
+        while ended < procs:
+            try:
+                item = queue.get(timeout=0.5)
+            except queue_module.Empty:
+                for f in futures:
+                    if f.done():
+                        f.result()  # a worker that failed raises its error here
+                continue
+            if isinstance(item, tuple):
+                ended += 1
+                continue
+            for data in item:
+                writer.add_encoded(data)
+            ticker(len(item))
+        for f in futures:
+            batch.merge(f.result())
         if progress:
             progress("committing", len(files), len(files))
         _checkpoint("build:indexed")

@@ -14,6 +14,7 @@ documents that tie.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import zlib
@@ -344,6 +345,28 @@ class TantivySearcher:
 # --- writing -------------------------------------------------------------------------------
 
 
+def encode(doc: IndexedDocument) -> str:
+    """The document as the JSON tantivy's ``add_json`` parses (in Rust)."""
+    return json.dumps(
+        {
+            "id": doc.id,
+            "kind": doc.kind,
+            "title": doc.title,
+            "body": doc.body,
+            "tags": doc.tags,
+            "source": doc.source,
+            "tag_key": list(doc.tag_keys),
+            "source_key": list(doc.source_keys),
+            "date": doc.date,
+            "date_asc": doc.date or UNDATED_LAST,
+            "year": doc.date // 10000,
+            "month": doc.date // 100,
+            "doc": base64.b64encode(doc.stored.encode("utf-8")).decode("ascii"),
+        },
+        ensure_ascii=False,
+    )
+
+
 def _document(doc: IndexedDocument) -> tantivy.Document:
     d = tantivy.Document()
     d.add_text("id", doc.id)
@@ -369,10 +392,15 @@ class TantivyWriter:
         self.gen = gen
         self.index = _open(gen)
         heap = BUILD_HEAP if bulk else UPDATE_HEAP
-        self.writer = self.index.writer(heap_size=heap, num_threads=2 if bulk else 1)
+        # One indexing thread: the parse workers keep the other cores busy, and a build
+        # of up to a few hundred thousand documents then commits one segment.
+        self.writer = self.index.writer(heap_size=heap, num_threads=1)
 
     def add(self, doc: IndexedDocument) -> None:
         self.writer.add_document(_document(doc))
+
+    def add_encoded(self, data: object) -> None:
+        self.writer.add_json(data)
 
     def upsert(self, doc: IndexedDocument) -> None:
         # A delete applies to documents added before it, so the new one stays.
@@ -420,6 +448,9 @@ class TantivyBackend:
 
     def writer(self, gen: Path, *, bulk: bool = False) -> TantivyWriter:
         return TantivyWriter(gen, bulk=bulk)
+
+    def encode(self, doc: IndexedDocument) -> str:
+        return encode(doc)
 
     def check(self, gen: Path) -> list[str]:
         from searchkit.engine.backends.tantivy.files import verify

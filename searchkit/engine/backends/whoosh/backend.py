@@ -261,6 +261,9 @@ class WhooshWriter:
             self.segments.append(_finish_segment(self.writer))
             self.writer = segment_writer(self.ix, _lk=False)
 
+    def add_encoded(self, data: object) -> None:
+        self.writer.add_document(**data)  # type: ignore[arg-type]
+
     def upsert(self, doc: IndexedDocument) -> None:
         self.writer.update_document(**to_fields(doc))
 
@@ -316,6 +319,9 @@ class WhooshBackend:
 
     def writer(self, gen: Path, *, bulk: bool = False) -> WhooshWriter:
         return WhooshWriter(gen, bulk=bulk)
+
+    def encode(self, doc: IndexedDocument) -> dict:
+        return to_fields(doc)
 
     def build_part(self, gen: Path, part: int, docs: Iterable[IndexedDocument]) -> object:
         ix = _open_index(gen)
