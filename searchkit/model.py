@@ -84,6 +84,9 @@ class Hit:
     # True when the document has no body and the snippet is a passage of the title:
     # front ends that show the title already need not show it again.
     snippet_is_title: bool = False
+    # Documents in the index with exactly this text (this one included): exact
+    # duplicates are shown once, as the first of them.
+    copies: int = 1
 
 
 @dataclass(slots=True)
@@ -123,6 +126,7 @@ class Results:
                     "score": round(h.score, 4),
                     "snippet": h.snippet,
                     "highlights": [[s, e] for s, e in h.highlights],
+                    "copies": h.copies,
                 }
                 for h in self.hits
             ],

@@ -82,11 +82,15 @@ class Selection:
 
 @dataclass(slots=True)
 class Found:
-    """A backend's answer: the total, one page of (id, score), and facet counts by key."""
+    """A backend's answer: the total, one page of (id, score), and facet counts by key.
+
+    ``stored`` may hold the stored JSON of the page's documents when the backend read
+    it anyway (the engine then does not ask for it again)."""
 
     total: int
     hits: list[tuple[str, float]]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    stored: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

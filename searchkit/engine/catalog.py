@@ -9,6 +9,8 @@
   exact: an upsert subtracts the old document's words and adds the new one's;
 - ``forms``: how often each written form of a facet value occurs ("Syrian civil war"
   / "Syrian Civil War" are one tag, shown in its commonest form);
+- ``copies``: how many documents share each normalised text (exact duplicates are
+  shown once, with their number);
 - ``info``: the backend commit the rest agrees with, when it was built and updated;
 - ``backend_files``: size, mtime and CRC of each backend file of that commit
   (``integrity``).
@@ -38,6 +40,7 @@ CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WI
 CREATE TABLE IF NOT EXISTS forms (
     facet TEXT NOT NULL, key TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (facet, key, form)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS copies (digest TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS info (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS backend_files (
     name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
@@ -146,6 +149,15 @@ class Catalog:
             db.execute("DELETE FROM forms WHERE n <= 0")
 
     @staticmethod
+    def add_copies(db: sqlite3.Connection, delta: Counter[str]) -> None:
+        db.executemany(
+            "INSERT INTO copies VALUES (?, ?) ON CONFLICT(digest) DO UPDATE SET n = n + excluded.n",
+            ((d, n) for d, n in delta.items() if n),
+        )
+        if any(n < 0 for n in delta.values()):
+            db.execute("DELETE FROM copies WHERE n <= 0")
+
+    @staticmethod
     def set_info(db: sqlite3.Connection, **values: object) -> None:
         db.executemany(
             "INSERT OR REPLACE INTO info VALUES (?, ?)",
@@ -164,6 +176,7 @@ class Catalog:
     def clear_counts(db: sqlite3.Connection) -> None:
         db.execute("DELETE FROM words")
         db.execute("DELETE FROM forms")
+        db.execute("DELETE FROM copies")
 
     # --- reading -----------------------------------------------------------------------
 
@@ -250,6 +263,15 @@ class Catalog:
             if cur is None or n > cur[0] or (n == cur[0] and form < cur[1]):
                 best[key] = (n, form)
         return {k: form for k, (_, form) in best.items()}
+
+    def copies(self, digests: Iterable[str]) -> dict[str, int]:
+        """How many indexed documents have each of these texts (absent: one or none)."""
+        out = {}
+        for d in set(digests):
+            rows = self._rows("SELECT n FROM copies WHERE digest = ?", (d,))
+            if rows:
+                out[d] = rows[0][0]
+        return out
 
     def quick_check(self) -> str:
         rows = self._rows("PRAGMA quick_check")

@@ -63,6 +63,12 @@ def from_json(text: str) -> Document:
     )
 
 
+def text_digest(doc: Document) -> str:
+    """Equal for documents with the same normalised title and body (exact duplicates)."""
+    text = f"{doc.title}\n{doc.body}".casefold().encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=12).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A document ready for a backend writer, with what it adds to the catalog."""
@@ -82,9 +88,7 @@ def prepare(doc: Document) -> Prepared:
     names = tuple(o.name for o in doc.outlets)
     tag_text = " ".join(doc.tags)
     source_text = " ".join(names)
-    digest = hashlib.blake2b(
-        f"{doc.title}\n{doc.body}".casefold().encode("utf-8", "surrogatepass"), digest_size=12
-    ).hexdigest()
+    digest = text_digest(doc)
     words: set[str] = set()
     indexed = IndexedDocument(
         id=doc.id,

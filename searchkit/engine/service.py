@@ -23,7 +23,7 @@ from pathlib import Path
 from searchkit.engine import analysis, backends, facetkeys, integrity, store
 from searchkit.engine.backend import FACET_NAMES, BackendType, Found, Searcher, Selection
 from searchkit.engine.catalog import Catalog
-from searchkit.engine.documents import date_to_int, from_json, int_to_date
+from searchkit.engine.documents import date_to_int, from_json, int_to_date, text_digest
 from searchkit.engine.highlight import snippet, term_spans
 from searchkit.engine.plan import plan
 from searchkit.engine.query import ParsedQuery, parse
@@ -65,6 +65,8 @@ RESULTS_CACHE = 32
 SIMILAR_MAX = 8
 SIMILAR_TERMS = 16
 SIMILAR_CUTOFF = 0.3
+#: Hits asked for beyond a page, so that exact duplicates folded away leave it full.
+DUPLICATE_SLACK = 5
 _OPEN_ATTEMPTS = 4
 
 
@@ -325,13 +327,13 @@ class Engine:
             self._selection(tree, req),
             sort=sort,
             offset=req.offset,
-            limit=req.limit,
+            limit=req.limit + DUPLICATE_SLACK if req.limit > 0 else 0,
             facet_limit=req.facet_limit,
         )
         return Results(
             query=req.query,
             total=found.total,
-            hits=self._hits(g, tree, found),
+            hits=self._hits(g, tree, found)[: max(req.limit, 0)],
             facets=self._facets(g, found),
             notices=list(notices),
             order=sort,
@@ -349,16 +351,21 @@ class Engine:
     def _hits(self, g: _Generation, tree: Node, found: Found) -> list[Hit]:
         if not found.hits:
             return []
-        stored = g.searcher.stored([doc_id for doc_id, _ in found.hits])
+        missing = [doc_id for doc_id, _ in found.hits if doc_id not in found.stored]
+        stored = {**found.stored, **(g.searcher.stored(missing) if missing else {})}
         terms = positive_terms(tree)
         title_terms = terms.get("title", set())
         body_terms = terms.get("body", set())
         out = []
+        docs = {i: from_json(raw) for i, raw in stored.items()}
+        digests = {i: text_digest(doc) for i, doc in docs.items()}
+        copies = g.catalog.copies(digests.values())
+        seen: set[str] = set()
         for doc_id, score in found.hits:
-            raw = stored.get(doc_id)
-            if raw is None:
-                continue
-            doc = from_json(raw)
+            doc = docs.get(doc_id)
+            if doc is None or digests[doc_id] in seen:
+                continue  # an exact duplicate of a document shown before it
+            seen.add(digests[doc_id])
             title_spans = term_spans(doc.title, title_terms)
             if doc.body:
                 text, spans = snippet(doc.body, term_spans(doc.body, body_terms))
@@ -377,6 +384,7 @@ class Engine:
                     highlights=spans,
                     title_highlights=tuple(title_spans),
                     snippet_is_title=not doc.body,
+                    copies=copies.get(digests[doc_id], 1),
                 )
             )
         return out

@@ -209,14 +209,31 @@ class _Batch:
     reports: list[FileReport] = field(default_factory=list)
     words: Counter = field(default_factory=Counter)
     forms: Counter = field(default_factory=Counter)
+    copies: Counter = field(default_factory=Counter)
     indexed: list[str] = field(default_factory=list)
+
+    def count(self, prepared, sign: int = 1) -> None:
+        """Add (or with ``sign`` -1 take away) what a document adds to the catalog."""
+        if sign > 0:
+            self.words.update(prepared.words)
+            self.forms.update(prepared.forms)
+        else:
+            self.words.subtract(prepared.words)
+            self.forms.subtract(prepared.forms)
+        self.copies[prepared.indexed.digest] += sign
 
     def merge(self, other: _Batch) -> None:
         self.files.update(other.files)
         self.reports.extend(other.reports)
         self.words.update(other.words)
         self.forms.update(other.forms)
+        self.copies.update(other.copies)
         self.indexed.extend(other.indexed)
+
+    def save_counts(self, db) -> None:
+        Catalog.add_words(db, self.words)
+        Catalog.add_forms(db, self.forms)
+        Catalog.add_copies(db, self.copies)
 
 
 def _parse_files(root: str, files: Iterable[tuple[str, int, int]], batch: _Batch, tick=None):
@@ -227,8 +244,7 @@ def _parse_files(root: str, files: Iterable[tuple[str, int, int]], batch: _Batch
         if state is not None:
             batch.files[rel] = state
         if prepared is not None:
-            batch.words.update(prepared.words)
-            batch.forms.update(prepared.forms)
+            batch.count(prepared)
             batch.indexed.append(rel)
             yield prepared.indexed
         if tick is not None and n % 200 == 0:
@@ -280,8 +296,7 @@ def _build(
     try:
         with catalog.transaction() as db:
             Catalog.put_files(db, batch.files.items())
-            Catalog.add_words(db, batch.words)
-            Catalog.add_forms(db, batch.forms)
+            batch.save_counts(db)
             Catalog.set_backend_files(db, integrity.record(gen, {}))
             Catalog.set_info(
                 db, backend_key=key, corpus=str(corpus.resolve()), built_at=stamp, updated_at=stamp
@@ -443,16 +458,13 @@ def _old_prepared(searcher, ids: list[str]) -> Iterator:
 
 def _recount(catalog: Catalog, searcher, key: str) -> None:
     """Rebuild the catalog's words and forms from the stored documents."""
-    words: Counter = Counter()
-    forms: Counter = Counter()
+    counts = _Batch()
     for prepared in _old_prepared(searcher, list(catalog.iter_paths())):
-        words.update(prepared.words)
-        forms.update(prepared.forms)
+        counts.count(prepared)
     records = integrity.record(catalog.path.parent, {})
     with catalog.transaction() as db:
         Catalog.clear_counts(db)
-        Catalog.add_words(db, words)
-        Catalog.add_forms(db, forms)
+        counts.save_counts(db)
         Catalog.set_backend_files(db, records)
         Catalog.set_info(db, backend_key=key)
 
@@ -528,14 +540,12 @@ def _update(
 
 def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -> None:
     searcher = backend.open(gen)
+    counts = _Batch()
     try:
-        words: Counter = Counter()
-        forms: Counter = Counter()
         previously = [rel for rel in [*gone, *(t[0] for t in todo)]
                       if rel in known and not known[rel].bad]  # fmt: skip
         for old in _old_prepared(searcher, previously):
-            words.subtract(old.words)
-            forms.subtract(old.forms)
+            counts.count(old, -1)
     finally:
         searcher.close()
     root = os.fspath(corpus)
@@ -554,8 +564,7 @@ def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -
             was_indexed = rel in known and not known[rel].bad
             if prepared is not None:
                 writer.upsert(prepared.indexed)
-                words.update(prepared.words)
-                forms.update(prepared.forms)
+                counts.count(prepared)
                 (report.changed if was_indexed else report.added).append(rel)
             elif was_indexed:  # became bad or vanished: it must not linger
                 writer.delete(rel)
@@ -578,7 +587,6 @@ def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -
     with catalog.transaction() as db:
         Catalog.drop_files(db, dropped)
         Catalog.put_files(db, states.items())
-        Catalog.add_words(db, words)
-        Catalog.add_forms(db, forms)
+        counts.save_counts(db)
         Catalog.set_backend_files(db, records)
         Catalog.set_info(db, backend_key=key, updated_at=store.now_iso())

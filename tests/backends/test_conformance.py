@@ -325,3 +325,23 @@ def test_many_small_updates_keep_the_index_folder_bounded(fresh):
         path.write_text(path.read_text().replace(f"edit {i - 1}", "") + f"\nedit {i}\n")
         update_index(root, index)
     assert store.folder_size(store.live_generation(index)) <= 1.5 * fresh_size
+
+
+def test_exact_duplicates_are_shown_once_with_their_number(fresh):
+    root, index = fresh
+    text = "Flood warning\n\nRivers rise across the valley after a week of storms.\n"
+    for name in ("a.txt", "b.txt", "copy/c.txt"):
+        path = root / "articles" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    update_index(root, index)
+    with Engine(index) as eng:
+        r = eng.search(SearchRequest("rivers storms"))
+        assert r.total == 3  # every copy matches ...
+        assert len(r.hits) == 1 and r.hits[0].copies == 3  # ... and is shown once
+        assert r.to_json()["hits"][0]["copies"] == 3
+        (root / "articles" / "b.txt").unlink()
+        update_index(root, index)
+        eng.refresh()
+        assert eng.search(SearchRequest("rivers storms")).hits[0].copies == 2
+        assert eng.search(SearchRequest("aleppo")).hits[0].copies == 1

@@ -196,6 +196,7 @@ class TantivySearcher:
                 self.index = _open(self.gen)
                 self.index.config_reader(reload_policy="manual")
                 self.searcher = self.index.searcher()
+                self._browse: dict[int, dict] = {}
                 return
             except IndexDamaged:
                 # A writer may have cleaned up files of an older commit meanwhile.
@@ -215,6 +216,7 @@ class TantivySearcher:
         self.key = opstamp(self.gen)
         self.index.reload()
         self.searcher = self.index.searcher()
+        self._browse = {}
         return True
 
     def close(self) -> None:
@@ -222,7 +224,7 @@ class TantivySearcher:
         self.index = None
 
     def warm(self) -> None:
-        self.searcher.aggregate(Query.all_query(), self._aggs(FACET_NAMES, 10))
+        self._browse_facets(10)
 
     # --- search ----------------------------------------------------------------------------
 
@@ -250,16 +252,26 @@ class TantivySearcher:
             result = self.searcher.search(
                 query, limit=want, offset=offset, count=True, order_by_field=field, order=order
             )
-        hits = [] if limit <= 0 else result.hits
-        page = [(self._id(addr), float(score) if sort == "relevance" else 0.0)
-                for score, addr in hits]  # fmt: skip
+        page, stored = [], {}
+        for score, addr in [] if limit <= 0 else result.hits:
+            doc = self.searcher.doc(addr)
+            doc_id = doc["id"][0]
+            page.append((doc_id, float(score) if sort == "relevance" else 0.0))
+            stored[doc_id] = doc["doc"][0].decode("utf-8")
         facets = {}
         if facet_limit is not None:
-            facets = self._facets(base, filters, facet_limit)
-        return Found(result.count or 0, page, facets)
+            if isinstance(sel.tree, MatchAll) and not filters and sel.dates is None:
+                facets = self._browse_facets(facet_limit)
+            else:
+                facets = self._facets(base, filters, facet_limit)
+        return Found(result.count or 0, page, facets, stored)
 
-    def _id(self, addr) -> str:
-        return self.searcher.doc(addr)["id"][0]
+    def _browse_facets(self, limit: int) -> dict:
+        """Counts over the whole index: the same until the next commit, so kept."""
+        cached = self._browse.get(limit)
+        if cached is None:
+            cached = self._browse[limit] = self._facets(Query.all_query(), {}, limit)
+        return cached
 
     @staticmethod
     def _aggs(facets: Iterable[str], limit: int) -> dict:

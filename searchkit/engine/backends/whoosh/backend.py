@@ -161,15 +161,15 @@ class WhooshSearcher:
                         if other != f:
                             docs = docs & chosen
                     facets[f] = fx.count(f, docs, facet_limit)
-        page = self._page(sel, postings, hits, sort, offset, limit)
-        return Found(len(hits), page, facets)
+        page, stored = self._page(sel, postings, hits, sort, offset, limit)
+        return Found(len(hits), page, facets, stored)
 
     def _page(
         self, sel: Selection, postings: Postings, hits, sort: Sort, offset: int, limit: int
-    ) -> list[tuple[str, float]]:
+    ) -> tuple[list[tuple[str, float]], dict[str, str]]:
         want = offset + limit
         if limit <= 0 or offset >= len(hits):
-            return []
+            return [], {}
         dates = self.facets.dates
         terms = scored_terms(sel.tree)
         if sort == "relevance" and terms:
@@ -188,13 +188,12 @@ class WhooshSearcher:
         else:
             picked = heapq.nsmallest(want, hits, key=lambda d: (-dates[d], d))
             ranked = [(d, 0.0) for d in picked]
-        ranked = ranked[offset:]
-        ids = self._ids([d for d, _ in ranked])
-        return [(doc_id, score) for doc_id, (_, score) in zip(ids, ranked, strict=True)]
-
-    def _ids(self, docnums: Sequence[int]) -> list[str]:
-        stored = self.searcher.stored_fields
-        return [stored(d)["id"] for d in docnums]
+        page, stored = [], {}
+        for d, score in ranked[offset:]:
+            fields = self.searcher.stored_fields(d)
+            page.append((fields["id"], score))
+            stored[fields["id"]] = fields["doc"]
+        return page, stored
 
     def month_counts(self, sel: Selection, year: int) -> dict[int, int]:
         _, _, hits = self._select(sel, Postings(self.searcher))
