@@ -162,6 +162,7 @@ def test_search_json_shape(env: Env, capsys: pytest.CaptureFixture[str]) -> None
     for hit in data["hits"]:
         assert set(hit) == {
             "id", "kind", "title", "date", "sources", "tags", "score", "snippet", "highlights",
+            "copies",
         }  # fmt: skip
         assert isinstance(hit["id"], str) and hit["kind"] in ("story", "article")
         assert hit["date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", hit["date"])
