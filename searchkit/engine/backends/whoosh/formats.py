@@ -47,6 +47,8 @@ class Positions(formats.Positions):
         return pack_uint(len(deltas)) + array("I", deltas).tobytes()
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
+        if len(valuestring) == _INT_SIZE + 1:  # one position below 256: most postings
+            return [valuestring[_INT_SIZE]]
         count = unpack_uint(valuestring[:_INT_SIZE])[0]
         payload = valuestring[_INT_SIZE:]
         deltas = payload if len(payload) == count else array("I", payload)

@@ -3,15 +3,12 @@
 Facet counts and totals need every match; Whoosh finds them by stepping a matcher
 tree one document at a time in Python (~1–2 µs a posting, more through unions). Here
 terms, OR, AND, NOT and date ranges are set operations over posting lists read a whole
-block at a time. Phrases narrow the documents holding all their words with Whoosh's
-own phrase matcher.
+block at a time. Phrases check the positions of documents holding all their words.
 """
 
 from __future__ import annotations
 
 from datetime import date
-
-from whoosh import query as wq
 
 from searchkit.engine.backends.whoosh.postings import Postings
 from searchkit.engine.tree import And, DateRange, MatchAll, MatchNone, Node, Not, Or, Phrase, Term
@@ -64,13 +61,31 @@ def _eval(postings: Postings, node: Node, live: frozenset[int], dates) -> DocSet
 
 
 def _phrase(postings: Postings, node: Phrase) -> DocSet:
+    """Documents holding the terms at consecutive positions: candidates are those with
+    every term; positions are decoded for those only."""
     if not node.terms:
         return set()
-    candidates = set.intersection(*(postings.docs(node.field, t) for t in node.terms))
+    distinct = list(dict.fromkeys(node.terms))
+    candidates = set.intersection(*(postings.docs(node.field, t) for t in distinct))
     if not candidates or len(node.terms) == 1:
         return candidates
-    q = wq.Phrase(node.field, list(node.terms))
-    return {d for d in postings.searcher.docs_for_query(q) if d in candidates}
+    # Rarest term first: positions are decoded only where the previous ones allow.
+    order = sorted(
+        range(len(node.terms)), key=lambda i: len(postings.docs(node.field, node.terms[i]))
+    )
+    starts: dict[int, set[int]] | None = None  # doc -> possible phrase start positions
+    for i in order:
+        where = postings.positions(node.field, node.terms[i], candidates)
+        shifted = {d: {p - i for p in poses} for d, poses in where.items()}
+        if starts is None:
+            starts = shifted
+        else:
+            starts = {d: s & shifted[d] for d, s in starts.items() if d in shifted}
+            starts = {d: s for d, s in starts.items() if s}
+        candidates = set(starts)
+        if not candidates:
+            break
+    return candidates
 
 
 def date_terms(lo: int, hi: int) -> list[str]:

@@ -35,6 +35,27 @@ def _read_blocks(m):
         m._goto(m._nextoffset)
 
 
+def _read_value_blocks(m):
+    """(ids, values) of each block of a leaf posting matcher (values: encoded
+    positions)."""
+    if type(m) is not W3LeafMatcher:
+        ids, values = [], []
+        while m.is_active():
+            ids.append(m.id())
+            values.append(m.value())
+            m.next()
+        yield ids, values
+        return
+    while not m._atend:
+        if m._ids is None:
+            m._read_ids()
+        m._read_values()
+        yield m._ids, m._values
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+
+
 class Postings:
     """The posting lists of one search over one opened index."""
 
@@ -64,4 +85,23 @@ class Postings:
         out: set[int] = set()
         for _, offset, ids, _ in self.blocks(fieldname, text):
             out.update(ids if offset == 0 else (offset + d for d in ids))
+        return out
+
+    def positions(self, fieldname: str, text: str, docs: set[int]) -> dict[int, list[int]]:
+        """The positions of ``text`` in each document of ``docs`` that holds it."""
+        try:
+            field = self.schema[fieldname]
+            btext = field.to_bytes(text)
+        except (KeyError, ValueError):
+            return {}
+        decode = field.format.decode_positions
+        out: dict[int, list[int]] = {}
+        for reader, offset in self.leaves:
+            if (fieldname, btext) not in reader:
+                continue
+            for ids, values in _read_value_blocks(reader.postings(fieldname, btext)):
+                for d, value in zip(ids, values, strict=False):
+                    g = d + offset
+                    if g in docs:
+                        out[g] = decode(value)
         return out
