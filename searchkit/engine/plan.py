@@ -33,6 +33,8 @@ from searchkit.engine.tree import (
 )
 
 MAX_EXPANSION = 100
+#: Words all the prefixes and fuzzy words of one query may expand to together.
+MAX_EXPANDED = 400
 
 
 class Vocabulary(Protocol):
@@ -60,6 +62,18 @@ class Planner:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.notices: list[str] = []
+        self.budget = MAX_EXPANDED
+
+    def _spend(self, words: list[tuple[str, int]], shown: str) -> list[tuple[str, int]]:
+        """Keep expansions within the query's budget (the most frequent first)."""
+        if len(words) > self.budget:
+            self.notices.append(
+                f"{shown}: the query's patterns match too many words together; "
+                "the last ones were searched as written"
+            )
+            words = words[: self.budget]
+        self.budget -= len(words)
+        return words
 
     def plan(self, node: Node) -> Node:
         out = self._plan(node)
@@ -96,7 +110,12 @@ class Planner:
                 f"searched the {MAX_EXPANSION} most frequent"
             )
             found = found[:MAX_EXPANSION]
-        tail = self._expanded(found, node.field)
+        found = self._spend(found, f"{node.text}*") if found else found
+        tail = (
+            self._expanded(found, node.field)
+            if found or self.budget
+            else self._words(raw[-1], node.field) or MatchNone()
+        )
         items = [h for h in head if h is not None] + [tail]
         return items[0] if len(items) == 1 else And(tuple(items))
 
@@ -105,7 +124,9 @@ class Planner:
         if len(raw) != 1:
             return self._words(node.text, node.field)
         word = analysis.plain(raw[0])
-        found = self.vocabulary.within(word, node.edits, MAX_EXPANSION)
+        found = self._spend(
+            self.vocabulary.within(word, node.edits, MAX_EXPANSION), f"{node.text}~{node.edits}"
+        )
         words = [(word, 0), *found]
         return self._expanded(words, node.field)
 
