@@ -152,8 +152,8 @@ def test_vanished_and_changing_files_are_not_fatal(corpus, index, monkeypatch):
     ghost = "news/2020/01/1/a-file-that-vanished.md"
     moving = STORIES[4].id
 
-    def racing(root):
-        for rel, size, mtime in real(root):
+    def racing(root, *args, **kwargs):
+        for rel, size, mtime in real(root, *args, **kwargs):
             # The walk saw an older version of `moving` than the one read.
             yield rel, size, mtime - 10**9 if rel == moving else mtime
         yield ghost, 100, 1

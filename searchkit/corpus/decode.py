@@ -26,17 +26,27 @@ def _utf16_32_bom(data: bytes) -> str | None:
 
 
 def looks_binary(data: bytes) -> bool:
-    """True for data that is not text: NUL bytes, or many control bytes, in its first 64 KiB.
+    """True for data that is not text: NUL bytes in more than 1 % of it (up to 8 may be
+    up to 10 %), or many other control bytes in its first 64 KiB.
 
-    Text in UTF-16/UTF-32 with a BOM (which contains NULs) is not binary.
+    Text in UTF-16/UTF-32 with a BOM (which contains NULs) is not binary; a few stray
+    NULs in plain text (see ``stray_nuls``) do not make it binary.
     """
     sample = data[:_SNIFF]
     if _utf16_32_bom(sample):
         return False
-    if b"\x00" in sample:
+    nuls = data.count(0)
+    if nuls and (nuls * 10 > len(data) or (nuls > 8 and nuls * 100 > len(data))):
         return True
     controls = len(sample.translate(None, _TEXT_BYTES))
     return controls > max(8, len(sample) // 20)
+
+
+def stray_nuls(data: bytes) -> int:
+    """How many NUL bytes text that is not binary holds (0 for UTF-16/32 with a BOM):
+    they carry nothing and are dropped before decoding."""
+    n = data.count(0)
+    return 0 if not n or _utf16_32_bom(data) else n
 
 
 def _latin_plausible(text: str) -> bool:

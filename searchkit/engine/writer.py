@@ -123,14 +123,12 @@ def _checkpoint(name: str) -> None:
 def _load(root: str, rel: str, size: int, mtime_ns: int):
     """Read and parse one file of the corpus folder ``root``:
     (fields or None, FileState or None, reports)."""
-    from searchkit.corpus import document_from_bytes
+    from searchkit.corpus import document_from_bytes, read_bytes
     from searchkit.engine.schema import to_fields
 
-    try:
-        with open(os.path.join(root, *rel.split("/")), "rb", buffering=0) as fh:
-            data = fh.read()
-    except OSError as exc:  # vanished or unreadable since the walk
-        return None, None, [FileReport(rel, f"cannot read: {exc.strerror or exc}")]
+    data, problem = read_bytes(root, rel)  # never through a link, bounded, non-blocking
+    if data is None:  # vanished, unreadable, too large, not a regular file, a link
+        return None, None, [problem] if problem else []
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     doc, reports = document_from_bytes(data, rel)
     if doc is None:
@@ -142,11 +140,11 @@ def _bad(state: tuple[int, int, str]) -> bool:
     return state[2].startswith(BAD)
 
 
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    except OSError:
-        return None
+def _digest(corpus: Path, rel: str) -> str | None:
+    from searchkit.corpus import read_bytes
+
+    data, _problem = read_bytes(corpus, rel)
+    return None if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 # --- full build ------------------------------------------------------------------------
@@ -163,7 +161,8 @@ def _build(
 
     if progress:
         progress("scanning", 0, 0)
-    files = list(iter_files(corpus))
+    walk_reports: list[FileReport] = []
+    files = list(iter_files(corpus, walk_reports, exclude=(index_dir,)))
     files.sort()
     gen = store.new_generation(index_dir)
     ix = whoosh_index.create_in(str(gen), build_schema())
@@ -186,7 +185,11 @@ def _build(
     store.publish(index_dir, gen)
     indexed = sorted(k for k, s in manifest.items() if not _bad(s))
     return UpdateReport(
-        rebuilt=True, reason=reason, added=indexed, reports=reports, documents=len(indexed)
+        rebuilt=True,
+        reason=reason,
+        added=indexed,
+        reports=walk_reports + reports,
+        documents=len(indexed),
     )
 
 
@@ -314,14 +317,15 @@ def _update(
     if progress:
         progress("scanning", 0, 0)
     manifest = store.read_manifest(gen)
+    report = UpdateReport(rebuilt=False, reason="incremental")
     if only is None:
-        on_disk = {rel: (size, mtime) for rel, size, mtime in iter_files(corpus)}
+        walk = iter_files(corpus, report.reports, exclude=(gen.parent,))
+        on_disk = {rel: (size, mtime) for rel, size, mtime in walk}
         candidates: Iterable[str] = manifest
     else:
         wanted = {p for p in only if p.endswith((".md", ".txt"))}
         on_disk = _stat_some(corpus, wanted)
         candidates = [p for p in wanted if p in manifest]
-    report = UpdateReport(rebuilt=False, reason="incremental")
     todo: list[tuple[str, int, int]] = []
     touched = False
     for rel, (size, mtime) in on_disk.items():
@@ -330,7 +334,7 @@ def _update(
             todo.append((rel, size, mtime))
         elif old[0] == size and old[1] == mtime:
             report.unchanged += not _bad(old)
-        elif old[0] == size and _digest(corpus / rel) == old[2].lstrip(BAD):
+        elif old[0] == size and _digest(corpus, rel) == old[2].lstrip(BAD):
             # Touched, not changed: remember the new mtime, index nothing.
             manifest[rel] = FileState(size, mtime, old[2])
             report.unchanged += not _bad(old)
