@@ -295,7 +295,8 @@ def test_add_places_files_and_refuses_to_overwrite(corpus, index, tmp_path):
     (outside / "junk.md").write_bytes(b"\x00\x01\x02binary")
 
     r = add_paths([outside], corpus)
-    assert sorted(dest for _, dest in r.copied) == ["articles/report.txt", story.id]
+    # A folder's articles keep their place under the folder's name (issue 10).
+    assert sorted(dest for _, dest in r.copied) == ["articles/incoming/report.txt", story.id]
     assert [b.path for b in r.bad] == [str(outside / "junk.md")]
     assert not (corpus / "news" / "junk.md").exists()
     assert (corpus / story.id).read_text() == story.text()
@@ -310,7 +311,7 @@ def test_add_places_files_and_refuses_to_overwrite(corpus, index, tmp_path):
     assert forced.copied and "El País" in (corpus / story.id).read_text()
 
     r = update_index(corpus, index)
-    assert sorted(r.added) == ["articles/report.txt", story.id]
+    assert sorted(r.added) == ["articles/incoming/report.txt", story.id]
     assert total(index, "heatwave") == 1
 
 
