@@ -239,6 +239,18 @@ def test_a_huge_file_is_skipped_after_a_stat(corpus, tmp_path, monkeypatch):
     assert doc is None and reports[0].reason == "too large (over 16 MiB)"
 
 
+def test_a_huge_file_is_reported_once_until_it_changes(corpus, tmp_path):
+    huge = corpus / "articles" / "huge.txt"
+    with open(huge, "wb") as fh:
+        fh.truncate(1 << 30)
+    index = tmp_path / "index"
+    first = update_index(corpus, index)
+    assert [r.path for r in first.skipped] == ["articles/huge.txt"]
+    assert not update_index(corpus, index).skipped  # unchanged: not told again
+    huge.write_text("Now a small article\n\nWith a body.\n")
+    assert "articles/huge.txt" in update_index(corpus, index).added
+
+
 def test_reads_are_bounded_at_the_limit(tmp_path):
     for size, ok in ((MAX_FILE_BYTES, True), (MAX_FILE_BYTES + 1, False)):
         path = tmp_path / f"f{size}.txt"

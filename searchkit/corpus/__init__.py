@@ -10,7 +10,7 @@ from .articles import parse_article
 from .decode import decode_bytes, looks_binary, stray_nuls
 from .discover import document_from_bytes, parse_document, read_document
 from .errors import ParseError
-from .files import MAX_FILE_BYTES, iter_files, read_bytes, read_path
+from .files import MAX_FILE_BYTES, TOO_LARGE, iter_files, read_bytes, read_path
 from .normalize import normalize_text, strip_debris
 from .paths import date_from_path, slugify, story_path
 from .stories import parse_story
@@ -18,6 +18,7 @@ from .stories import parse_story
 __all__ = [
     "MAX_FILE_BYTES",
     "ParseError",
+    "TOO_LARGE",
     "date_from_path",
     "decode_bytes",
     "document_from_bytes",

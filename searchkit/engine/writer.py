@@ -123,12 +123,15 @@ def _checkpoint(name: str) -> None:
 def _load(root: str, rel: str, size: int, mtime_ns: int):
     """Read and parse one file of the corpus folder ``root``:
     (fields or None, FileState or None, reports)."""
-    from searchkit.corpus import document_from_bytes, read_bytes
+    from searchkit.corpus import TOO_LARGE, document_from_bytes, read_bytes
     from searchkit.engine.schema import to_fields
 
     data, problem = read_bytes(root, rel)  # never through a link, bounded, non-blocking
     if data is None:  # vanished, unreadable, too large, not a regular file, a link
-        return None, None, [problem] if problem else []
+        # A file too large stays bad until it changes (as when it was read whole);
+        # the others are tried again next time.
+        state = FileState(size, mtime_ns, BAD) if problem and problem.reason == TOO_LARGE else None
+        return None, state, [problem] if problem else []
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     doc, reports = document_from_bytes(data, rel)
     if doc is None:

@@ -61,7 +61,7 @@ class _Collector(FileSystemEventHandler):
 
     def _relative(self, path: str | bytes) -> str | None:
         rel = _inside(os.fsdecode(path), self.root)
-        if rel is None or rel.startswith(self.ignored):
+        if rel is None or (rel + "/").startswith(self.ignored):  # the folder itself too
             return None
         if any(part.startswith(".") for part in rel.split("/")):
             return None
