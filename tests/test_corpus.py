@@ -683,3 +683,20 @@ def test_bench_parse_all_runs_on_the_bundled_corpus(capsys: pytest.CaptureFixtur
     assert "parsed: 5 (2 stories, 3 articles)" in out
     assert "failed: 0" in out
     assert "slug match: 2/2 (100.000 %)" in out
+
+
+def test_bench_parse_all_compares_with_a_git_revision(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+    import subprocess
+
+    inside = subprocess.run(
+        ["git", "-C", str(CORPUS.parent), "rev-parse", "HEAD"], capture_output=True
+    )
+    if inside.returncode != 0:
+        pytest.skip("not a git checkout")
+    bench = runpy.run_path(str(CORPUS.parent / "bench" / "parse_all.py"))
+    status = bench["main"]([str(CORPUS), "--compare", "HEAD", "--rounds", "2"])
+    out = capsys.readouterr().out
+    assert "5 files" in out and "docs per CPU-second (median of 2" in out
+    # The working tree's corpus layer parses the bundled corpus as HEAD's does.
+    assert status == 0 and "differing from HEAD: 0" in out
