@@ -698,5 +698,7 @@ def test_bench_parse_all_compares_with_a_git_revision(capsys: pytest.CaptureFixt
     status = bench["main"]([str(CORPUS), "--compare", "HEAD", "--rounds", "2"])
     out = capsys.readouterr().out
     assert "5 files" in out and "docs per CPU-second (median of 2" in out
-    # The working tree's corpus layer parses the bundled corpus as HEAD's does.
-    assert status == 0 and "differing from HEAD: 0" in out
+    # Exit status 1 exactly when some document differs (none, unless the working
+    # tree's parser was changed and not committed).
+    differing = int(out.split("differing from HEAD: ", 1)[1].split()[0])
+    assert status == (differing > 0)
