@@ -7,7 +7,7 @@ from pathlib import Path
 from searchkit.model import Document, FileReport
 
 from .articles import parse_article
-from .decode import decode_bytes, looks_binary, stray_nuls
+from .decode import decode_bytes, sniff
 from .errors import ParseError
 from .files import MAX_FILE_BYTES, TOO_LARGE, read_bytes
 from .stories import parse_story
@@ -45,12 +45,12 @@ def document_from_bytes(data: bytes, rel_id: str) -> tuple[Document | None, list
     """
     if len(data) > MAX_FILE_BYTES:
         return None, [FileReport(rel_id, TOO_LARGE)]
-    if not data.strip():
+    if not data or data.isspace():
         return None, [FileReport(rel_id, "empty file")]
-    if looks_binary(data):
+    binary, nuls = sniff(data)
+    if binary:
         return None, [FileReport(rel_id, "binary file (not text)")]
     reports: list[FileReport] = []
-    nuls = stray_nuls(data)
     if nuls:
         data = data.replace(b"\x00", b"")
         s = "s" if nuls > 1 else ""
