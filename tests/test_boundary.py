@@ -119,6 +119,14 @@ def test_links_inside_are_skipped_silently_and_loops_cannot_hang(corpus):
     }
 
 
+def test_a_relative_root_means_the_current_folder_each_time(tmp_path, monkeypatch):
+    for name in ("a", "b"):
+        (tmp_path / name / "corpus").mkdir(parents=True)
+        (tmp_path / name / "corpus" / "f.txt").write_text(name)
+        monkeypatch.chdir(tmp_path / name)
+        assert read_bytes("corpus", "f.txt") == (name.encode(), None)
+
+
 def test_the_corpus_folder_itself_may_be_a_link(corpus, tmp_path):
     link = tmp_path / "corpus-link"
     os.symlink(corpus, link, target_is_directory=True)

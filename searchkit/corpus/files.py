@@ -14,6 +14,7 @@ POSIX only (``O_NOFOLLOW``, ``O_NONBLOCK``, ``dir_fd``), like the index's lock.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -158,14 +159,24 @@ def _read_open(fd: int, label: str) -> tuple[bytes | None, FileReport | None]:
     if st.st_size > MAX_FILE_BYTES:
         return None, FileReport(label, TOO_LARGE)
     cap = MAX_FILE_BYTES + 1
-    chunks = [os.read(fd, min(st.st_size + 1, cap))]
-    got = len(chunks[0])
+    want = min(st.st_size + 1, cap)
+    first = os.read(fd, want)
+    if len(first) < want:  # a short read of a regular file: its end (the usual case)
+        return first, None
+    chunks, got = [first], len(first)
     while chunks[-1] and got < cap:
         chunks.append(os.read(fd, min(1 << 20, cap - got)))
         got += len(chunks[-1])
     if got > MAX_FILE_BYTES:
         return None, FileReport(label, TOO_LARGE)
-    return chunks[0] if len(chunks) <= 2 else b"".join(chunks), None
+    return b"".join(chunks), None
+
+
+@functools.lru_cache(maxsize=16)
+def _real_root(top: str) -> str:
+    """The corpus root with links resolved, remembered: were the root moved meanwhile,
+    the check against it fails and the file is refused, never read from elsewhere."""
+    return os.path.realpath(top)
 
 
 def _unreadable(label: str, exc: OSError) -> FileReport:
@@ -188,9 +199,11 @@ def read_bytes(root: str | Path, rel_id: str) -> tuple[bytes | None, FileReport 
     if not is_text_name(rel_id):
         return None, FileReport(rel_id, BAD_NAME)
     top = os.fspath(root)
-    path = os.path.join(top, *parts)
     if not _USE_PROC:
         return _read_walking(top, parts, rel_id)
+    if top[:1] != "/":
+        top = os.path.abspath(top)  # the root's real path is remembered by name
+    path = f"{top.rstrip('/')}/{rel_id}"
     try:
         st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -203,8 +216,7 @@ def read_bytes(root: str | Path, rel_id: str) -> tuple[bytes | None, FileReport 
     except OSError as exc:
         return None, _refused(top, parts, rel_id, exc)
     try:
-        real_top = os.path.realpath(top)
-        if os.readlink(f"{_PROC_FD}/{fd}") != os.path.join(real_top, *parts):
+        if os.readlink(f"{_PROC_FD}/{fd}") != f"{_real_root(top).rstrip('/')}/{rel_id}":
             # A folder on the way is a link, or the file was replaced meanwhile.
             return None, _refused(top, parts, rel_id, None)
         return _read_open(fd, rel_id)
