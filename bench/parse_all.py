@@ -1,19 +1,34 @@
 """Parse every file of a corpus folder and print what came out.
 
     python bench/parse_all.py [CORPUS] [--slugs] [--limit N]
+    python bench/parse_all.py CORPUS [CORPUS …] --compare REF [--rounds N]
 
 Counts parsed and failed files (failures grouped by reason), notices (legacy
 encodings), documents without a title or date, stories without related links, and the
 time taken: the walk, read+parse through ``read_document``, and parsing alone (decode +
 parse of bytes already in memory, i.e. excluding IO). ``--slugs`` also checks that
 ``story_path(date, headline)`` reproduces each story's own file path.
+
+``--compare REF`` checks a change of the corpus layer against the git revision REF
+(e.g. ``HEAD``, ``main``): the ``searchkit/corpus`` package of REF is extracted into a
+temporary folder and imported beside the working tree's; every file of every CORPUS is
+parsed by both (``document_from_bytes`` on the same bytes) and every ``Document`` field
+and report compared; then both are timed in alternation, N rounds in the same process
+(A/B: a noisy machine slows both alike), printing docs per CPU-second as median and
+range. Exit status 1 if any document differs.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
+import io
+import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,16 +40,97 @@ def _reason_key(reason: str) -> str:
     return reason.split(":", 1)[0] if reason.startswith(("unreadable", "parser error")) else reason
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_corpus_package(ref: str, into: Path):
+    """The ``searchkit.corpus`` package as it is at git revision ``ref``, imported under
+    another name (its absolute imports of ``searchkit.model`` use the working tree's
+    model, so its ``Document`` objects compare field by field with ours)."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "searchkit/corpus"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    name = "searchkit_corpus_at_ref"
+    (into / "searchkit" / "corpus").rename(into / name)
+    sys.path.insert(0, str(into))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(into))
+
+
+def _parse_all(parse, data: list[tuple[str, bytes]]) -> list:
+    return [parse(raw, rel_id) for rel_id, raw in data]
+
+
+def compare(roots: list[Path], ref: str, rounds: int) -> int:
+    """Same documents as at ``ref``? And how fast is each, A/B in this process."""
+    from searchkit import corpus as ours
+
+    with tempfile.TemporaryDirectory() as tmp:
+        theirs = load_corpus_package(ref, Path(tmp))
+        return _compare(roots, ref, rounds, ours, theirs)
+
+
+def _compare(roots: list[Path], ref: str, rounds: int, ours, theirs) -> int:
+    status = 0
+    for root in roots:
+        files = sorted(rel for rel, _size, _mtime in ours.iter_files(root))
+        data = []
+        for rel in files:
+            raw, _problem = ours.read_bytes(root, rel)
+            if raw is not None:
+                data.append((rel, raw))
+        print(f"{root}: {len(data):,} files")
+        new = _parse_all(ours.document_from_bytes, data)
+        old = _parse_all(theirs.document_from_bytes, data)
+        differ = [rel for (rel, _), a, b in zip(data, new, old, strict=True) if a != b]
+        print(f"  documents and reports differing from {ref}: {len(differ):,}")
+        for rel in differ[:10]:
+            print(f"    {rel}")
+        status |= bool(differ)
+        rates: dict[str, list[float]] = {ref: [], "working tree": []}
+        impls = [(ref, theirs.document_from_bytes), ("working tree", ours.document_from_bytes)]
+        for n in range(rounds):
+            for label, parse in impls if n % 2 == 0 else impls[::-1]:
+                c0 = time.process_time()
+                _parse_all(parse, data)
+                rates[label].append(len(data) / (time.process_time() - c0))
+        for label, values in rates.items():
+            print(
+                f"  {label:>12}: {statistics.median(values):>9,.0f} docs per CPU-second "
+                f"(median of {rounds}; range {min(values):,.0f}-{max(values):,.0f})"
+            )
+        speedup = [a / b for a, b in zip(rates["working tree"], rates[ref], strict=True)]
+        print(
+            f"  speed-up, round by round: median {statistics.median(speedup):.2f}x "
+            f"(range {min(speedup):.2f}-{max(speedup):.2f})"
+        )
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    ap.add_argument("corpus", nargs="?", default="/tmp/newscorpus", type=Path)
+    ap.add_argument("corpus", nargs="*", default=[Path("/tmp/newscorpus")], type=Path)
     ap.add_argument("--slugs", action="store_true", help="check story ids against slugify")
     ap.add_argument("--limit", type=int, default=0, help="parse only the first N files")
+    ap.add_argument("--compare", metavar="REF", help="compare documents and speed with REF")
+    ap.add_argument("--rounds", type=int, default=5, help="A/B rounds for --compare")
     args = ap.parse_args(argv)
-    root: Path = args.corpus
-    if not root.is_dir():
-        print(f"no corpus folder {root}", file=sys.stderr)
+    missing = [root for root in args.corpus if not root.is_dir()]
+    if missing:
+        print(f"no corpus folder {missing[0]}", file=sys.stderr)
         return 2
+    if args.compare:
+        return compare(args.corpus, args.compare, args.rounds)
+    if len(args.corpus) > 1:
+        print("give one corpus folder (several only with --compare)", file=sys.stderr)
+        return 2
+    root: Path = args.corpus[0]
 
     t0, c0 = time.perf_counter(), time.process_time()
     files = sorted(iter_files(root))

@@ -205,19 +205,73 @@ def _register_tui(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
     p.set_defaults(func=_cmd_tui)
 
 
+ADD_HELP = """\
+where files go:
+  a story (.md)            news/YYYY/MM/D/<slug>.md, from its date line and headline
+  an article (.txt)        articles/<name>
+  a folder's articles      keep their sub-folders: bbc/business/001.txt goes to
+                           articles/bbc/business/001.txt (a path through an "articles"
+                           folder keeps what follows it: other/articles/x/1.txt goes to
+                           articles/x/1.txt)
+
+  Identical files are left as they are; a different file already in the corpus is kept
+  unless --force; two inputs never go to the same place in one run (the first wins).
+  --outlet and --date are written into each article's front-matter block (stories
+  carry their own date line and sources). Folders are read like the corpus: links in
+  them are not followed.
+
+output:
+  one line per file: added, replaced and already-there files on stdout; files not
+  added (kept, skipped, with the reason) on stderr; then a summary line.
+
+exit status:
+  0  every file that could be added was added (or was already in the corpus), and any
+     other was reported on stderr; also when another process is updating the index:
+     the files are in the corpus and are indexed by the next update (`searchkit
+     index`, or a running `searchkit watch` by itself); --wait waits for it instead
+  1  nothing was added: every file was kept or skipped (see stderr)
+  2  an error: no such file or folder, no corpus, a bad option
+"""
+
+
+def _front_matter_date(value: str):
+    from searchkit.corpus.frontmatter import front_matter_date
+
+    try:
+        return front_matter_date(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _one_line(value: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned or not cleaned.isprintable():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a name on one line")
+    return cleaned
+
+
 def _register_add(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "add",
         parents=[common],
         help="copy stories and articles into the corpus, then update the index",
-        description="Copy files (or the .md/.txt files of folders) into the corpus: a story "
-        "to news/YYYY/MM/D/<slug>.md from its date line and headline, an article to "
-        "articles/. Identical files are skipped; an existing different file is kept unless "
-        "--force. Files that cannot be read or parsed are reported and not copied.",
+        description="Copy files (or the .md/.txt files of folders) into the corpus at the "
+        "place their content names, then update the index.",
+        epilog=ADD_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
-    p.add_argument("--force", action="store_true", help="overwrite different existing files")
+    p.add_argument("--force", action="store_true", help="replace different existing files")
     p.add_argument("--wait", action="store_true", help="wait for another index update")
+    p.add_argument(
+        "--outlet", type=_one_line, metavar="NAME", help="the articles' outlet (front matter)"
+    )
+    p.add_argument(
+        "--date",
+        type=_front_matter_date,
+        metavar="YYYY-MM-DD",
+        help="the articles' date (front matter)",
+    )
     p.set_defaults(func=_cmd_add)
 
 
@@ -241,7 +295,9 @@ def _register_watch(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
         parents=[common],
         help="keep the index current while files change (Ctrl-C stops)",
         description="Update the index now, then whenever files in the corpus appear, change "
-        "or vanish (bursts are batched). Ctrl-C stops cleanly.",
+        "or vanish (bursts are batched; a folder moved in or out is compared whole). The index "
+        "folder, when inside the corpus, is ignored. Ctrl-C, SIGTERM and SIGHUP stop it "
+        "cleanly (an update in progress is abandoned; the index answers as before).",
     )
     p.set_defaults(func=_cmd_watch)
 
@@ -510,21 +566,27 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 def _cmd_add(args: argparse.Namespace) -> int:
     from searchkit.engine import update_index
-    from searchkit.errors import CorpusMissing
-    from searchkit.render import render_add_report, render_index_report
+    from searchkit.errors import CorpusMissing, IndexBusy
+    from searchkit.render import IndexProgress, render_add_report
     from searchkit.services.add import add_paths
+    from searchkit.textsafe import visible
 
     corpus: Path = args.corpus
     if not corpus.is_dir():
         raise CorpusMissing(str(corpus))
-    missing = [p for p in args.paths if not p.exists()]
+    missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
-        return _fail(f"no such file or folder: {missing[0]}")
-    added = add_paths(args.paths, corpus, force=args.force)
-    render_add_report(_console(), added)
-    report = update_index(corpus, args.index, wait=args.wait)
-    render_index_report(_console(), report, corpus=corpus, index=args.index)
-    return EXIT_ERROR if added.bad or added.refused else EXIT_OK
+        return _fail(f"no such file or folder: {visible(str(missing[0]))}")
+    added = add_paths(args.paths, corpus, force=args.force, outlet=args.outlet, day=args.date)
+    err = _console(stderr=True)
+    update, busy = None, None
+    try:
+        with IndexProgress(err) as progress:
+            update = update_index(corpus, args.index, wait=args.wait, progress=progress.update)
+    except IndexBusy as exc:
+        busy = f"PID {exc.pid}" if exc.pid else "another process"
+    render_add_report(_console(), added, errors=err, update=update, busy=busy)
+    return EXIT_OK if added.copied or added.identical else EXIT_NONE
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -539,15 +601,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_watch(args: argparse.Namespace) -> int:
+    import signal
+
     from searchkit.errors import CorpusMissing
     from searchkit.render import render_watch_update
     from searchkit.services.watch import watch
+    from searchkit.textsafe import visible
 
     corpus: Path = args.corpus
     if not corpus.is_dir():
         raise CorpusMissing(str(corpus))
     console = _console()
-    console.print(f"Watching {corpus} (index {args.index}); Ctrl-C stops.", markup=False)
+    console.print(
+        f"Watching {visible(str(corpus))} (index {visible(str(args.index))}); Ctrl-C stops.",
+        markup=False,
+    )
+    # SIGTERM (kill, systemd) and SIGHUP (closed terminal) stop it as Ctrl-C does: an
+    # update in progress is abandoned (the index answers as before), then "Stopped.".
+    stoppers = (signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in stoppers}
     try:
         watch(
             corpus,
@@ -557,6 +629,9 @@ def _cmd_watch(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         console.print("Stopped.", markup=False)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return EXIT_OK
 
 

@@ -22,6 +22,7 @@ from rich.style import Style
 from rich.text import Text
 
 from searchkit.model import FACETS, DocumentView, Hit, IndexStats, RelatedEntry, Results
+from searchkit.textsafe import visible
 
 if TYPE_CHECKING:
     from rich.progress import ProgressColumn, Task
@@ -486,31 +487,140 @@ def render_index_report(
 def _skipped_lines(console: Console, reports: Iterable[FileReport]) -> None:
     for bad in reports:
         console.print(
-            Text("  skipped ", style="red").append(bad.path).append(f": {bad.reason}", style=DIM)
+            Text("  skipped ", style="red")
+            .append(visible(bad.path))
+            .append(f": {visible(bad.reason)}", style=DIM)
         )
 
 
-def render_add_report(console: Console, report: AddReport) -> None:
-    """What `searchkit add` did with each file."""
+def _fit(text: str, width: int) -> str:
+    """``text`` cut in the middle with "…" to at most ``width`` characters."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (width - 1 - head) :]}"
+
+
+def _shown_source(source: str) -> str:
+    """A source path as short as it can be said: relative to the current folder when
+    it is inside it."""
+    import os
+
+    try:
+        rel = os.path.relpath(source)
+    except ValueError:
+        return source
+    return source if rel.startswith("..") else rel
+
+
+def _file_line(
+    console: Console, label: str, style: str, dest: str, source: str, note: str = ""
+) -> Text:
+    """``  label  dest  ← source  note`` on one line: the source is left out when the
+    id already ends with it, and on a terminal the paths are shortened in the middle
+    to fit its width."""
+    src = _shown_source(source)
+    dest_v, src_v = visible(dest), visible(src)
+    # An article placed as it was found (articles/bbc/1.txt from …/bbc/1.txt) says enough.
+    tail = dest.partition("/")[2]
+    show_src = not (src == tail or src.endswith("/" + tail))
+    if console.is_terminal:
+        room = console.width - 12 - len(note) - (4 if show_src else 0)
+        if show_src:
+            src_v = _fit(src_v, max(16, min(len(src_v), room // 3)))
+            room -= len(src_v)
+        dest_v = _fit(dest_v, max(24, room))
+    line = Text(f"  {label:<9}", style=style).append(dest_v)
+    if show_src:
+        line.append(" ← ", style=DIM).append(src_v, style=DIM)
+    if note:
+        line.append(note, style=DIM)
+    return line
+
+
+def render_add_report(
+    console: Console,
+    report: AddReport,
+    *,
+    errors: Console | None = None,
+    update: UpdateReport | None = None,
+    busy: str | None = None,
+) -> None:
+    """What `searchkit add` did, one line per file: added, replaced and already-there
+    files on ``console``; kept and skipped ones, with the reason, on ``errors``
+    (default: ``console``). Then, when the index was updated (``update``) or another
+    process holds it (``busy``: who), the index's own skipped files and notices on
+    ``errors`` and a summary line."""
+    errors = errors or console
     for source, dest in report.copied:
-        console.print(Text("  added   ").append(source).append(" → ", style=DIM).append(dest))
+        label = "replaced" if dest in report.replaced else "added"
+        console.print(_file_line(console, label, "green", dest, source))
     for source, dest in report.identical:
-        console.print(
-            Text("  same    ", style=DIM)
-            .append(source)
-            .append(" (already at ", style=DIM)
-            .append(dest)
-            .append(")", style=DIM)
-        )
+        console.print(_file_line(console, "same", DIM, dest, source, " (already there)"))
     for source, dest in report.refused:
-        console.print(
-            Text("  kept    ", style="yellow")
-            .append(source)
-            .append(": a different ", style=DIM)
-            .append(dest)
-            .append(" exists (use --force to overwrite)", style=DIM)
+        note = ": a different file is there (--force replaces it)"
+        errors.print(_file_line(errors, "kept", "yellow", dest, source, note))
+    for source, dest, earlier in report.clashes:
+        errors.print(
+            Text("  skipped ", style="red")
+            .append(visible(_shown_source(source)))
+            .append(f": {visible(dest)} is where ", style=DIM)
+            .append(visible(_shown_source(earlier)))
+            .append(" went in this run", style=DIM)
         )
-    _skipped_lines(console, report.bad)
+    _skipped_lines(errors, report.bad)
+    if report.stories_with_metadata:
+        n = report.stories_with_metadata
+        errors.print(
+            Text(
+                f"  note: --outlet/--date apply to articles; {_plural(n, 'story', 'stories')} "
+                "kept their own date line and sources",
+                style=DIM,
+            )
+        )
+    if update is None and busy is None:
+        return
+    others = 0
+    if update is not None:
+        # What the index update said about the files just added; other files of the
+        # corpus are only counted (`searchkit index` is where they are listed).
+        ours = {dest for _source, dest in report.copied}
+        _skipped_lines(errors, [r for r in update.skipped if r.path in ours])
+        for notice in update.notices:
+            if notice.path in ours:
+                errors.print(
+                    Text("  notice  ", style=DIM)
+                    .append(visible(notice.path))
+                    .append(f": {visible(notice.reason)}", style=DIM)
+                )
+        others = sum(r.path not in ours for r in update.skipped)
+    parts = [f"{len(report.copied):,} added"]
+    if report.replaced:
+        parts[0] += f" ({len(report.replaced):,} replaced)"
+    if report.identical:
+        parts.append(f"{len(report.identical):,} already there")
+    if report.not_added:
+        parts.append(f"{report.not_added:,} not added")
+    summary = Text(", ".join(parts), style="bold")
+    if update is not None:
+        summary.append(f"; index updated: {_plural(update.documents, 'document')}", style=DIM)
+        if others:
+            summary.append(
+                f" ({_plural(others, 'other file')} of the corpus skipped: see `searchkit index`)",
+                style=DIM,
+            )
+        console.print(summary)
+    else:
+        console.print(summary)
+        copied = _plural(len(report.copied), "file")
+        errors.print(
+            Text(
+                f"The index is being updated by {busy}: the {copied} copied into the corpus "
+                "will be indexed by the next update (`searchkit index`; a running "
+                "`searchkit watch` indexes them by itself).",
+                style="yellow",
+            )
+        )
 
 
 def render_check_report(console: Console, report: CheckReport) -> None:
@@ -561,7 +671,7 @@ def render_watch_update(console: Console, report: UpdateReport) -> None:
         line.append(", ".join(parts) or "nothing indexed")
         names = (report.added + report.changed + report.removed)[:3]
         if names:
-            line.append("  " + ", ".join(names), style=DIM)
+            line.append("  " + ", ".join(map(visible, names)), style=DIM)
     console.print(line)
     _skipped_lines(console, report.skipped)
 

@@ -55,3 +55,12 @@ def write(root: Path, *stories: Story) -> list[str]:
 def copy_repo_corpus(dest: Path) -> Path:
     shutil.copytree(REPO_CORPUS, dest, dirs_exist_ok=True)
     return dest
+
+
+def total(index: Path, query: str) -> int:
+    """How many documents ``query`` finds as typed (no spelling correction)."""
+    from searchkit.engine import Engine
+    from searchkit.model import SearchRequest
+
+    with Engine(index) as engine:
+        return engine.search(SearchRequest(query, suggest=False)).total

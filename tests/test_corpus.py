@@ -366,6 +366,133 @@ def test_article_title_never_empty() -> None:
         parse_article("Accessibility links\n\n, , , ,\n", "a.txt")
 
 
+# --- article metadata: front matter and sign-offs ---------------------------------------
+
+
+FRONT = (
+    "---\n"
+    "title: Heatwave breaks records\n"
+    "date: 2024-07-04\n"
+    'outlet: "El Pa\u00eds"\n'
+    "url: https://elpais.com/a/1\n"
+    "author: ignored\n"
+    "---\n"
+    "\n"
+    "Heatwave breaks records\n"
+    "\n"
+    "MADRID (Reuters) - Temperatures soared on Thursday.\n"
+)
+
+
+def test_article_front_matter_overrides_inference() -> None:
+    doc = parse_article(FRONT, "articles/a.txt")
+    assert doc.title == "Heatwave breaks records"
+    assert doc.date == date(2024, 7, 4)
+    assert doc.outlets == (Outlet("El Pa\u00eds", "https://elpais.com/a/1"),)
+    # The title repeated as the first line is not body; the front matter is not text.
+    assert doc.body == "MADRID (Reuters) - Temperatures soared on Thursday."
+
+
+def test_article_front_matter_partial_and_crlf() -> None:
+    text = (
+        "\ufeff---\r\ndate: 2016-03-02T10:00:00\r\n---\r\n"
+        "Some Headline\r\n\r\nGENEVA (Sputnik) Text.\r\n"
+    )
+    doc = parse_article(text, "a.txt")
+    assert (doc.title, doc.date, doc.outlets) == (
+        "Some Headline",
+        date(2016, 3, 2),
+        (Outlet("Sputnik"),),
+    )
+    url_only = parse_article(
+        "---\nurl: https://www.bbc.co.uk/news/1\n---\nA Headline\n\nText.", "a.txt"
+    )
+    assert url_only.outlets == (Outlet("bbc.co.uk", "https://www.bbc.co.uk/news/1"),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\n\nA rule, then prose: not metadata.\n\nMore text.\n",
+        "---\ntitle: never closed\n\nText.\n",
+        "Headline\n\n---\ntitle: not at the top\n---\n",
+    ],
+)
+def test_article_without_front_matter_block(text: str) -> None:
+    doc = parse_article(text, "a.txt")
+    assert doc.date is None and doc.outlets == ()
+
+
+def test_article_front_matter_with_a_bad_date_is_reported() -> None:
+    doc, reports = document_from_bytes(b"---\ndate: 2016-13-45\n---\nA Headline\n\nText.", "a.txt")
+    assert doc is None
+    assert reports[0].reason == "front matter: invalid date '2016-13-45' (use YYYY-MM-DD)"
+
+
+def test_front_matter_written_by_add_is_read_back() -> None:
+    from searchkit.corpus.frontmatter import split_front_matter, with_front_matter
+
+    written = with_front_matter(
+        "Plain Headline\n\nText.\n", {"outlet": "BBC", "date": "2024-01-02"}
+    )
+    assert written.startswith("---\noutlet: BBC\ndate: 2024-01-02\n---\n")
+    doc = parse_article(written, "a.txt")
+    assert (doc.title, doc.date, doc.outlets) == (
+        "Plain Headline",
+        date(2024, 1, 2),
+        (Outlet("BBC"),),
+    )
+    # Fields given replace the same keys; other lines of the block stay.
+    again = with_front_matter(
+        written.replace("---\noutlet", "---\ntitle: T\noutlet"), {"outlet": "AP"}
+    )
+    fields, rest = split_front_matter(again)
+    assert fields == {"title": "T", "date": "2024-01-02", "outlet": "AP"}
+    assert rest == "\nPlain Headline\n\nText.\n"
+
+
+REUTERS_1987 = (
+    "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT\n\n"
+    "CLEVELAND, Feb 26 - Standard Oil Co and BP North America\n"
+    "Inc said they plan to form a venture to manage the money market\n"
+    "borrowing and investment activities of both companies.\n"
+    "    BP North America is a subsidiary of British Petroleum Co\n"
+    "Plc <BP>, which also owns a 55 pct interest in Standard Oil.\n"
+    "\n Reuter\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("ending", "outlet"),
+    [
+        ("\n Reuter\n", "Reuters"),
+        ("\n REUTER...\n", "Reuters"),
+        ("  Standard Oil said. Reuter\n", "Reuters"),
+        ("\n\n(Reuters)\n", "Reuters"),
+        ("\n\n(AP)\n", "AP"),
+        ("\n\n(Updated)\n", None),
+    ],
+)
+def test_article_signature_is_the_outlet(ending: str, outlet: str | None) -> None:
+    doc = parse_article(REUTERS_1987.replace("\n Reuter\n", ending), "articles/reuters/00002.txt")
+    assert doc.title == "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT"
+    assert doc.outlets == ((Outlet(outlet),) if outlet else ())
+    if outlet:
+        assert not doc.body.lower().rstrip(".").endswith(("reuter", "(reuters)", "(ap)"))
+        assert doc.body.endswith(
+            "interest in Standard Oil." if "said" not in ending else "Standard Oil said."
+        )
+
+
+def test_article_signature_beats_a_parenthesis_near_the_top() -> None:
+    text = (
+        "DIAMOND SHAMROCK (DIA) CUTS CRUDE PRICES\n\n"
+        "NEW YORK, March 3 - Prices were cut.\n Reuter\n"
+    )
+    assert parse_article(text, "a.txt").outlets == (Outlet("Reuters"),)
+    assert parse_article(text.replace(" Reuter\n", ""), "a.txt").outlets == (Outlet("DIA"),)
+
+
 def test_parse_document_dispatches_on_extension() -> None:
     assert parse_document(STORY, "news/2016/04/29/x.md").kind == "story"
     assert parse_document("A Headline\n\nSome text.", "a.txt").kind == "article"
@@ -556,3 +683,22 @@ def test_bench_parse_all_runs_on_the_bundled_corpus(capsys: pytest.CaptureFixtur
     assert "parsed: 5 (2 stories, 3 articles)" in out
     assert "failed: 0" in out
     assert "slug match: 2/2 (100.000 %)" in out
+
+
+def test_bench_parse_all_compares_with_a_git_revision(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+    import subprocess
+
+    inside = subprocess.run(
+        ["git", "-C", str(CORPUS.parent), "rev-parse", "HEAD"], capture_output=True
+    )
+    if inside.returncode != 0:
+        pytest.skip("not a git checkout")
+    bench = runpy.run_path(str(CORPUS.parent / "bench" / "parse_all.py"))
+    status = bench["main"]([str(CORPUS), "--compare", "HEAD", "--rounds", "2"])
+    out = capsys.readouterr().out
+    assert "5 files" in out and "docs per CPU-second (median of 2" in out
+    # Exit status 1 exactly when some document differs (none, unless the working
+    # tree's parser was changed and not committed).
+    differing = int(out.split("differing from HEAD: ", 1)[1].split()[0])
+    assert status == (differing > 0)

@@ -18,7 +18,7 @@ from searchkit.engine.update import FAULT_MARKER, FAULT_POINT, update_index
 from searchkit.errors import IndexBusy
 from searchkit.model import SearchRequest
 from searchkit.services.add import add_paths
-from tests.factory import Story, copy_repo_corpus, write
+from tests.factory import Story, copy_repo_corpus, total, write
 
 STORIES = [
     Story(
@@ -28,14 +28,6 @@ STORIES = [
     )
     for i in range(40)
 ]
-
-
-def total(index: Path, query: str) -> int:
-    eng = Engine(index)
-    try:
-        return eng.search(SearchRequest(query)).total
-    finally:
-        eng.close()
 
 
 @pytest.fixture
@@ -161,8 +153,8 @@ def test_vanished_and_changing_files_are_not_fatal(corpus, index, monkeypatch):
     ghost = "news/2020/01/1/a-file-that-vanished.md"
     moving = STORIES[4].id
 
-    def racing(root):
-        for rel, size, mtime in real(root):
+    def racing(root, *args, **kwargs):
+        for rel, size, mtime in real(root, *args, **kwargs):
             # The walk saw an older version of `moving` than the one read.
             yield rel, size, mtime - 10**9 if rel == moving else mtime
         yield ghost, 100, 1
@@ -304,7 +296,8 @@ def test_add_places_files_and_refuses_to_overwrite(corpus, index, tmp_path):
     (outside / "junk.md").write_bytes(b"\x00\x01\x02binary")
 
     r = add_paths([outside], corpus)
-    assert sorted(dest for _, dest in r.copied) == ["articles/report.txt", story.id]
+    # A folder's articles keep their place under the folder's name (issue 10).
+    assert sorted(dest for _, dest in r.copied) == ["articles/incoming/report.txt", story.id]
     assert [b.path for b in r.bad] == [str(outside / "junk.md")]
     assert not (corpus / "news" / "junk.md").exists()
     assert (corpus / story.id).read_text() == story.text()
@@ -319,7 +312,7 @@ def test_add_places_files_and_refuses_to_overwrite(corpus, index, tmp_path):
     assert forced.copied and "El País" in (corpus / story.id).read_text()
 
     r = update_index(corpus, index)
-    assert sorted(r.added) == ["articles/report.txt", story.id]
+    assert sorted(r.added) == ["articles/incoming/report.txt", story.id]
     assert total(index, "heatwave") == 1
 
 

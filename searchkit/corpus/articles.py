@@ -11,6 +11,15 @@ Title, outlet and date are inferred:
   ``(TASS) The …`` opening one of the first paragraphs.
 * date — only an obvious one at the very top: a line holding nothing but a date, or
   a date inside the opening dateline (``MOSCOW, March 2, 2016 (TASS) –``).
+
+Two things override or complete that inference:
+
+* a front-matter block at the top (see ``frontmatter``): its ``title``, ``date``,
+  ``outlet`` and ``url`` win over what is inferred; a title that is also the first
+  line of the text is not repeated in the body;
+* a signature at the end: a last line ``(Reuters)``, ``(AP)`` or a wire's bare sign-off
+  ``Reuter``/``Reuters``, or " Reuter" ending the last line (the 1987 Reuters newswire
+  ends every article so): the outlet, preferred to a dateline's, never part of the body.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from datetime import date
 from searchkit.model import Document, Outlet
 
 from .errors import ParseError
+from .frontmatter import front_matter_date, split_front_matter
 from .normalize import normalize_text, strip_debris
 
 TITLE_MAX_WORDS = 12
@@ -66,7 +76,15 @@ _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Z.'\- ]*[A-Z.](?:,[^()\n]{1,40}?)?\s+)?"
     r"\((?P<outlet>[A-Z][\w&.'-]*(?:\s+[\w&.'-]+){0,3})\)\s*(?:[-\u2013\u2014:]+\s*)?"
 )
-_NOT_OUTLETS = frozenset({"update", "updated", "photo", "photos", "video", "audio", "file", "live"})
+# A sign-off line: "(Reuters)", "(AP)", or the bare "Reuter"/"Reuters" of the wire.
+_SIGNATURE = re.compile(
+    r"\((?P<outlet>[A-Z][\w&.'-]*(?:\s+[\w&.'-]+){0,3})\)\.?|(?P<wire>(?i:reuters?))\.*"
+)
+_WIRE_NAMES = {"reuter": "Reuters", "reuters": "Reuters"}
+_NOT_OUTLETS = frozenset(
+    {"update", "updated", "photo", "photos", "video", "audio", "file", "live"}
+    | {"corrected", "correction", "rpt", "repeat", "revised", "amended"}
+)
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+[\"'(\[]?(?=\w)")
 _ABBREVIATIONS = frozenset(
     (
@@ -180,11 +198,49 @@ def _shorten(text: str, limit: int = TITLE_MAX_CHARS) -> str:
     return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
+def _signature(paragraphs: list[str]) -> tuple[str | None, list[str]]:
+    """The outlet a sign-off at the end names, and the paragraphs without it: a last
+    line ``(Reuters)``, ``Reuter``, …, or the wire's " Reuter" ending the last line."""
+    last = paragraphs[-1]
+    if len(last) <= 40 and len(paragraphs) > 1:
+        m = _SIGNATURE.fullmatch(last)
+        if m is not None:
+            if m["wire"]:
+                return _WIRE_NAMES[m["wire"].lower()], paragraphs[:-1]
+            name = m["outlet"]
+            if name.lower() not in _NOT_OUTLETS and not name.isdigit():
+                return name, paragraphs[:-1]
+    if last[-7:].lower() == " reuter":
+        return "Reuters", [*paragraphs[:-1], last[:-7].rstrip()]
+    return None, paragraphs
+
+
+def _meta(fields: dict[str, str]) -> tuple[str, date | None, str, str]:
+    """title, date, outlet and url of a front-matter block, normalised ("" if absent)."""
+    raw_date = fields.get("date")
+    day = front_matter_date(raw_date) if raw_date else None
+    title, outlet, url = (normalize_text(fields.get(k, "")) for k in ("title", "outlet", "url"))
+    return title, day, outlet, url
+
+
+def _host(url: str) -> str:
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    return host[4:] if host.startswith("www.") else host
+
+
 def parse_article(text: str, rel_id: str) -> Document:
     """Parse scraped article text into a ``Document`` (kind "article").
 
-    Raises ``ParseError`` when nothing but debris is left.
+    Raises ``ParseError`` when nothing but debris is left, or when a front-matter block
+    holds an invalid date.
     """
+    meta_title, meta_day, meta_outlet, url = "", None, "", ""
+    if text[:4].lstrip("\ufeff").startswith("-"):
+        found = split_front_matter(text)
+        if found is not None:
+            fields, text = found
+            meta_title, meta_day, meta_outlet, url = _meta(fields)
+
     paragraphs = _paragraphs(strip_debris(normalize_text(text)))
     if not paragraphs:
         raise ParseError("no text")
@@ -195,17 +251,26 @@ def parse_article(text: str, rel_id: str) -> Document:
         if not paragraphs:
             raise ParseError("no text")
 
-    outlets: tuple[Outlet, ...] = ()
+    signed, paragraphs = _signature(paragraphs)
+
+    outlet = None
     for paragraph in paragraphs[:4]:
         m = _dateline(paragraph)
         if m is not None:
-            outlets = (Outlet(m["outlet"]),)
+            outlet = m["outlet"]
             if day is None and m["place"]:
                 day = _date_in(m["place"])
             break
+    # A sign-off is surer than a parenthesis near the top ("SHAMROCK (DIA) CUTS").
+    outlet = meta_outlet or signed or outlet or (_host(url) if url else None)
+    outlets = (Outlet(outlet, url or None),) if outlet else ()
+    day = meta_day or day
 
     first = paragraphs[0]
-    if len(paragraphs) > 1 and (_is_headline(first) or _is_standfirst(first)):
+    if meta_title:
+        title = meta_title
+        body = paragraphs[1:] if first == meta_title else paragraphs
+    elif len(paragraphs) > 1 and (_is_headline(first) or _is_standfirst(first)):
         title, body = first, paragraphs[1:]
     else:
         m = _dateline(first)

@@ -14,6 +14,7 @@ _BOMS_16_32 = (
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])
 _TEXT_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _SNIFF = 65536
+_BOM_LEADS = (b"\xff", b"\xfe", b"\x00")  # first bytes of the UTF-16/32 BOMs
 # Encodings the detector may name that are never right for a news text file.
 _IMPLAUSIBLE = ("utf_16", "utf_32", "cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140")
 
@@ -25,18 +26,33 @@ def _utf16_32_bom(data: bytes) -> str | None:
     return None
 
 
-def looks_binary(data: bytes) -> bool:
-    """True for data that is not text: NUL bytes, or many control bytes, in its first 64 KiB.
-
-    Text in UTF-16/UTF-32 with a BOM (which contains NULs) is not binary.
-    """
-    sample = data[:_SNIFF]
-    if _utf16_32_bom(sample):
-        return False
-    if b"\x00" in sample:
-        return True
+def sniff(data: bytes) -> tuple[bool, int]:
+    """``(binary, nuls)``: whether ``data`` is not text (see ``looks_binary``), and how
+    many stray NUL bytes text holds (see ``stray_nuls``), in one look at the bytes."""
+    if data[:1] in _BOM_LEADS and _utf16_32_bom(data):
+        return False, 0  # UTF-16/32 text holds NULs
+    nuls = data.count(0)
+    if nuls and (nuls * 10 > len(data) or (nuls > 8 and nuls * 100 > len(data))):
+        return True, nuls
+    sample = data if len(data) <= _SNIFF else data[:_SNIFF]
     controls = len(sample.translate(None, _TEXT_BYTES))
-    return controls > max(8, len(sample) // 20)
+    return controls > max(8, len(sample) // 20), nuls
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for data that is not text: NUL bytes in more than 1 % of it (up to 8 may be
+    up to 10 %), or many other control bytes in its first 64 KiB.
+
+    Text in UTF-16/UTF-32 with a BOM (which contains NULs) is not binary; a few stray
+    NULs in plain text (see ``stray_nuls``) do not make it binary.
+    """
+    return sniff(data)[0]
+
+
+def stray_nuls(data: bytes) -> int:
+    """How many NUL bytes text that is not binary holds (0 for UTF-16/32 with a BOM):
+    they carry nothing and are dropped before decoding."""
+    return sniff(data)[1]
 
 
 def _latin_plausible(text: str) -> bool:

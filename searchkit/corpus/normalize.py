@@ -108,15 +108,23 @@ _ASCII_BYTES = bytes(range(128))
 def _collapse(text: str) -> str:
     """Runs of spaces made one, lines stripped, at most one blank line between
     paragraphs, none at either end. Expects only " " and "\\n" as whitespace."""
-    while "  " in text:
-        text = text.replace("   ", " ").replace("  ", " ")
-    if " \n" in text:
-        text = text.replace(" \n", "\n")
-    if "\n " in text:
-        text = text.replace("\n ", "\n")
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n\n", "\n\n").replace("\n\n\n", "\n\n")
-    return text.strip(" \n")
+    if not ("  " in text or " \n" in text or "\n " in text or "\n\n\n" in text):
+        return text.strip(" \n")
+    # One pass over the lines (each str.replace of the whole text is a copy of it).
+    out: list[str] = []
+    blank = True  # no blank line at the start
+    for line in text.split("\n"):
+        if "  " in line or line[:1] == " " or line[-1:] == " ":
+            line = " ".join(filter(None, line.split(" ")))
+        if line:
+            out.append(line)
+            blank = False
+        elif not blank:
+            out.append("")
+            blank = True
+    if blank and out:
+        out.pop()
+    return "\n".join(out)
 
 
 def normalize_text(text: str) -> str:
@@ -174,6 +182,7 @@ _DEBRIS_LINES = frozenset(
         "advertisement",
     }
 )
+_DEBRIS_FIRST = frozenset(label[0] for label in _DEBRIS_LINES)
 _ALSO_READ = re.compile(r"(?:ALSO READ|READ MORE|READ ALSO)\b|(?i:also read|read more)\s*:")
 _HAS_WORD = re.compile(r"\w")
 
@@ -183,9 +192,13 @@ def is_debris_line(line: str) -> bool:
     nothing but punctuation (``, , , ,``) and ``ALSO READ <headline>`` teasers."""
     if not _HAS_WORD.search(line):
         return True
-    if line.casefold().strip(" .:") in _DEBRIS_LINES:
+    # Cheap looks at the first letter before the costlier tests (same answers).
+    if (
+        line.lstrip(" .:")[:1].casefold()[:1] in _DEBRIS_FIRST
+        and line.casefold().strip(" .:") in _DEBRIS_LINES
+    ):
         return True
-    return _ALSO_READ.match(line) is not None
+    return line[0] in "AaRr" and _ALSO_READ.match(line) is not None
 
 
 def strip_debris(text: str) -> str:

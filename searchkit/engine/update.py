@@ -179,14 +179,16 @@ def _checkpoint(name: str) -> None:
 
 def _load(root: str, rel: str, size: int, mtime_ns: int):
     """Read, parse and prepare one file: (Prepared or None, FileState or None, reports)."""
-    from searchkit.corpus import document_from_bytes
+    from searchkit.corpus import TOO_LARGE, document_from_bytes, read_bytes
     from searchkit.engine.documents import prepare
 
-    try:
-        with open(os.path.join(root, *rel.split("/")), "rb", buffering=0) as fh:
-            data = fh.read()
-    except OSError as exc:  # vanished or unreadable since the walk
-        return None, None, [FileReport(rel, f"cannot read: {exc.strerror or exc}")]
+    data, problem = read_bytes(root, rel)  # never through a link, bounded, non-blocking
+    if data is None:  # vanished, unreadable, too large, not a regular file, a link
+        # A file too large stays bad until it changes (as when it was read whole);
+        # the others are tried again next time.
+        too_large = problem is not None and problem.reason == TOO_LARGE
+        state = FileState(size, mtime_ns, "", True) if too_large else None
+        return None, state, [problem] if problem else []
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     doc, reports = document_from_bytes(data, rel)
     if doc is None:
@@ -194,11 +196,11 @@ def _load(root: str, rel: str, size: int, mtime_ns: int):
     return prepare(doc), FileState(size, mtime_ns, digest, False), reports
 
 
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    except OSError:
-        return None
+def _digest(corpus: Path, rel: str) -> str | None:
+    from searchkit.corpus import read_bytes
+
+    data, _problem = read_bytes(corpus, rel)
+    return None if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass(slots=True)
@@ -257,7 +259,7 @@ def _parse_files(root: str, files: Iterable[tuple[str, int, int]], batch: _Batch
 def _walk(corpus: Path, index_dir: Path, reports: list[FileReport]) -> list[tuple[str, int, int]]:
     from searchkit.corpus import iter_files
 
-    files = list(iter_files(corpus))
+    files = list(iter_files(corpus, reports, exclude=(index_dir,)))
     files.sort()
     return files
 
@@ -494,7 +496,8 @@ def _update(
                 searcher.close()
         report = UpdateReport(rebuilt=False, reason="incremental")
         if only is None:
-            on_disk = {rel: (size, mtime) for rel, size, mtime in iter_files(corpus)}
+            walk = iter_files(corpus, report.reports, exclude=(index_dir,))
+            on_disk = {rel: (size, mtime) for rel, size, mtime in walk}
             known = catalog.files()
             candidates: Iterable[str] = known
         else:
@@ -505,11 +508,9 @@ def _update(
                 below = catalog.files_under(folder.rstrip("/") + "/")
                 known.update(catalog.file_states(below))
                 wanted.update(below)
-                wanted.update(
-                    f"{folder.rstrip('/')}/{rel}"
-                    for rel, _, _ in iter_files(corpus / folder)
-                    if (corpus / folder).is_dir()
-                )
+                if (corpus / folder).is_dir():
+                    below_now = iter_files(corpus / folder, report.reports, exclude=(index_dir,))
+                    wanted.update(f"{folder.rstrip('/')}/{rel}" for rel, _, _ in below_now)
             on_disk = _stat_some(corpus, wanted)
             candidates = [p for p in wanted if p in known]
         todo: list[tuple[str, int, int]] = []
@@ -520,7 +521,7 @@ def _update(
                 todo.append((rel, size, mtime))
             elif old.size == size and old.mtime_ns == mtime:
                 report.unchanged += not old.bad
-            elif old.size == size and _digest(corpus / rel) == old.digest:
+            elif old.size == size and _digest(corpus, rel) == old.digest:
                 # Touched, not changed: remember the new mtime, index nothing.
                 touched[rel] = FileState(size, mtime, old.digest, old.bad)
                 report.unchanged += not old.bad
