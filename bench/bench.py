@@ -45,13 +45,13 @@ import os
 import random
 import resource
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -156,29 +156,51 @@ class Run:
     stderr: str
 
 
+# Measuring a child with wait4 from this process would be wrong: a child starts as a
+# copy of its parent (vfork/fork), and the kernel counts the parent's resident memory
+# at exec into the child's peak RSS — a bench process holding a big engine would add
+# hundreds of MB to every figure. So a small launcher process starts the command and
+# measures it.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"wall_s": time.perf_counter() - started,
+               "cpu_s": usage.ru_utime + usage.ru_stime,
+               "rss_mb": usage.ru_maxrss / 1024,
+               "returncode": os.waitstatus_to_exitcode(status)}, fh)
+"""
+
+
 def run_measured(cmd: list[str], timeout: float = 3600) -> Run:
-    """Run ``cmd`` and measure it with wait4 (the environment is inherited)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
-        killer = threading.Timer(timeout, proc.kill)
-        killer.start()
+    """Run ``cmd`` (the environment is inherited) and measure it with wait4."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        figures = Path(tmp) / "run.json"
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, str(figures), *cmd],
+            stdout=out,
+            stderr=err,
+            start_new_session=True,  # a timeout kills the command with its launcher
+        )
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            launcher.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
         out.seek(0)
         err.seek(0)
-        return Run(
-            wall,
-            usage.ru_utime + usage.ru_stime,
-            usage.ru_maxrss / 1024,
-            proc.returncode,
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-        )
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+        if not figures.exists():
+            return Run(float(timeout), 0.0, 0.0, -9, stdout, stderr)
+        m = json.loads(figures.read_text())
+        return Run(m["wall_s"], m["cpu_s"], m["rss_mb"], m["returncode"], stdout, stderr)
 
 
 @contextlib.contextmanager
