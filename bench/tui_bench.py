@@ -1,6 +1,7 @@
 """Keystroke-to-results latency of the TUI, driven with Pilot over a real index.
 
-    python bench/tui_bench.py [INDEX_DIR] [--corpus DIR] [--pause MS] [--profile N]
+    python bench/tui_bench.py [INDEX_DIR | --index DIR] [--corpus DIR] [--engine NAME]
+                              [--pause MS] [--jitter] [--profile N] [--json FILE]
 
 Types a scripted session of queries one character at a time. For each keystroke it
 measures the time from sending the key until the results *for that text* are on
@@ -18,6 +19,8 @@ what it shows is the TUI's own cost) and prints the N most expensive functions.
 
 It never builds or rebuilds an index: an index that is missing or was built by another
 version of searchkit is an error (the app itself would rebuild it in place).
+``--engine`` sets SEARCHKIT_ENGINE (default: whoosh, or the variable's value); ``--json``
+writes the figures to a file (bench/bench.py reads them from there).
 """
 
 from __future__ import annotations
@@ -25,16 +28,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
+import os
 import pstats
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
-
-from searchkit.engine import Engine
-from searchkit.errors import SearchkitError
-from searchkit.tui.app import SearchkitApp
 
 SESSION = [
     "syria",
@@ -83,7 +84,12 @@ async def run(
     size: tuple[int, int],
     profile: int = 0,
     jitter: bool = False,
+    json_out: Path | None = None,
 ) -> int:
+    from searchkit.engine import Engine
+    from searchkit.errors import SearchkitError
+    from searchkit.tui.app import SearchkitApp
+
     try:
         Engine(index).close()  # fail here rather than let the app rebuild the index
     except SearchkitError as exc:
@@ -144,6 +150,20 @@ async def run(
             for lat, t, e in sorted(slowest, reverse=True)[:5]
         ),
     )
+    if json_out is not None:
+        figures = {
+            "first_results_ms": first * 1000,
+            "keystrokes": len(latencies),
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p95_ms": percentile(latencies, 0.95) * 1000,
+            "max_ms": max(latencies) * 1000,
+            "overhead_p50_ms": statistics.median(overheads) * 1000,
+            "overhead_p95_ms": percentile(overheads, 0.95) * 1000,
+            "slowest": [(t, lat * 1000, e) for lat, t, e in sorted(slowest, reverse=True)[:5]],
+            "pause_ms": pause * 1000,
+            "jitter": jitter,
+        }
+        json_out.write_text(json.dumps(figures, indent=1) + "\n")
     if profiler is not None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(profile)
@@ -153,8 +173,13 @@ async def run(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("index", nargs="?", type=Path, default=Path("/tmp/searchkit-bench/index"))
+    parser.add_argument("index", nargs="?", type=Path, default=None)
+    parser.add_argument(
+        "--index", dest="index_opt", type=Path, help="the index (default: bench.py's whoosh one)"
+    )
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/searchkit-bench/corpus"))
+    parser.add_argument("--engine", help="sets SEARCHKIT_ENGINE for the app")
+    parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--pause", type=float, default=0.0, help="ms between keystrokes")
     parser.add_argument(
         "--jitter", action="store_true", help="pauses vary from 0.5 to 1.5 times --pause"
@@ -164,9 +189,20 @@ def main() -> int:
         "--profile", type=int, default=0, metavar="N", help="cProfile the UI thread"
     )
     args = parser.parse_args()
+    if args.engine:
+        os.environ["SEARCHKIT_ENGINE"] = args.engine
+    index = args.index_opt or args.index or Path("/tmp/searchkit-bench/index-whoosh")
     width, height = (int(x) for x in args.size.split("x"))
     return asyncio.run(
-        run(args.index, args.corpus, args.pause / 1000, (width, height), args.profile, args.jitter)
+        run(
+            index,
+            args.corpus,
+            args.pause / 1000,
+            (width, height),
+            args.profile,
+            args.jitter,
+            args.json,
+        )
     )
 
 
