@@ -227,7 +227,7 @@ def test_a_1gb_file_costs_index_and_add_no_memory(tmp_path):
             capture_output=True,
             text=True,
             cwd=Path(__file__).resolve().parents[1],
-            timeout=60,
+            timeout=180,
         )
         assert "too large (over 16 MiB)" in run.stdout + run.stderr
         peak_kb = int(run.stdout.splitlines()[-1])
