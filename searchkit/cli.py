@@ -581,8 +581,13 @@ def _cmd_add(args: argparse.Namespace) -> int:
     err = _console(stderr=True)
     update, busy = None, None
     try:
+        # Only what was added is compared and indexed (fast in a large archive); the
+        # rest of the corpus is left to `searchkit index`.
+        placed = [dest for _, dest in (*added.copied, *added.identical)]
         with IndexProgress(err) as progress:
-            update = update_index(corpus, args.index, wait=args.wait, progress=progress.update)
+            update = update_index(
+                corpus, args.index, wait=args.wait, progress=progress.update, only=placed
+            )
     except IndexBusy as exc:
         busy = f"PID {exc.pid}" if exc.pid else "another process"
     render_add_report(_console(), added, errors=err, update=update, busy=busy)
