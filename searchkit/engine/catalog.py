@@ -11,6 +11,8 @@
   / "Syrian Civil War" are one tag, shown in its commonest form);
 - ``copies``: how many documents share each normalised text (exact duplicates are
   shown once, with their number);
+- ``facet_keys``: how many documents have each facet key: the whole archive's facet
+  counts (browsing) without asking the backend;
 - ``info``: the backend commit the rest agrees with, when it was built and updated;
 - ``backend_files``: size, mtime and CRC of each backend file of that commit
   (``integrity``).
@@ -41,6 +43,9 @@ CREATE TABLE IF NOT EXISTS forms (
     facet TEXT NOT NULL, key TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (facet, key, form)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS copies (digest TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS facet_keys (
+    facet TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (facet, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS info (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS backend_files (
     name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
@@ -149,6 +154,16 @@ class Catalog:
             db.execute("DELETE FROM forms WHERE n <= 0")
 
     @staticmethod
+    def add_keys(db: sqlite3.Connection, delta: Counter[tuple[str, str]]) -> None:
+        db.executemany(
+            "INSERT INTO facet_keys VALUES (?, ?, ?) "
+            "ON CONFLICT(facet, key) DO UPDATE SET n = n + excluded.n",
+            ((f, k, n) for (f, k), n in delta.items() if n),
+        )
+        if any(n < 0 for n in delta.values()):
+            db.execute("DELETE FROM facet_keys WHERE n <= 0")
+
+    @staticmethod
     def add_copies(db: sqlite3.Connection, delta: Counter[str]) -> None:
         db.executemany(
             "INSERT INTO copies VALUES (?, ?) ON CONFLICT(digest) DO UPDATE SET n = n + excluded.n",
@@ -177,6 +192,7 @@ class Catalog:
         db.execute("DELETE FROM words")
         db.execute("DELETE FROM forms")
         db.execute("DELETE FROM copies")
+        db.execute("DELETE FROM facet_keys")
 
     # --- reading -----------------------------------------------------------------------
 
@@ -263,6 +279,13 @@ class Catalog:
             if cur is None or n > cur[0] or (n == cur[0] and form < cur[1]):
                 best[key] = (n, form)
         return {k: form for k, (_, form) in best.items()}
+
+    def facet_counts(self) -> dict[str, list[tuple[str, int]]]:
+        """Documents per key of every facet, over the whole index."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for facet, key, n in self._rows("SELECT facet, key, n FROM facet_keys"):
+            out.setdefault(facet, []).append((key, n))
+        return out
 
     def copies(self, digests: Iterable[str]) -> dict[str, int]:
         """How many indexed documents have each of these texts (absent: one or none)."""

@@ -76,6 +76,7 @@ class Prepared:
     indexed: IndexedDocument
     words: frozenset[str]  # distinct plain words (vocabulary)
     forms: tuple[tuple[str, str, str], ...]  # (facet, key, written form)
+    keys: tuple[tuple[str, str], ...]  # (facet, key) of every facet, each once
 
 
 def _keys(facet: str, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -105,4 +106,11 @@ def prepare(doc: Document) -> Prepared:
     )
     forms = [("tag", facetkeys.key("tag", t), t) for t in dict.fromkeys(doc.tags)]
     forms += [("source", facetkeys.key("source", n), n) for n in dict.fromkeys(names)]
-    return Prepared(indexed, frozenset(words), tuple(forms))
+    year = f"{indexed.date // 10000:04d}" if indexed.date else facetkeys.NONE
+    keys = [
+        *(("tag", k) for k in indexed.tag_keys),
+        *(("source", k) for k in indexed.source_keys),
+        ("year", year),
+        ("kind", doc.kind),
+    ]
+    return Prepared(indexed, frozenset(words), tuple(forms), tuple(keys))

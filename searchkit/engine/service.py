@@ -134,6 +134,7 @@ class _Generation:
         self.results: OrderedDict[tuple, Results] = OrderedDict()
         self.forms: dict[str, dict[str, str]] = {f: {} for f in ("tag", "source")}
         self._speller: Speller | None = None
+        self._browse: dict[str, list[tuple[str, int]]] | None = None
         self.key = self.searcher.generation_key()
 
     @property
@@ -141,6 +142,22 @@ class _Generation:
         if self._speller is None:
             self._speller = Speller(self.catalog)
         return self._speller
+
+    def browse_facets(self, limit: int) -> dict[str, list[tuple[str, int]]]:
+        """Facet counts of the whole archive (keys), as a backend gives them."""
+        if self._browse is None:
+            self._browse = self.catalog.facet_counts()
+        out = {}
+        for facet in FACET_NAMES:
+            pairs = self._browse.get(facet, [])
+            if facet == "year":  # every year, newest first, undated last
+                out[facet] = sorted(
+                    pairs,
+                    key=lambda kv: (kv[0] == facetkeys.NONE, -int(kv[0]) if kv[0].isdigit() else 0),
+                )
+            else:
+                out[facet] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return out
 
     def display(self, facet: str, keys: list[str]) -> dict[str, str]:
         """key -> what a front end shows for it."""
@@ -323,13 +340,18 @@ class Engine:
     def _run(self, g: _Generation, tree: Node, notices: list[str], req: SearchRequest) -> Results:
         textless = is_textless(tree)
         sort = "newest" if textless and req.sort == "relevance" else req.sort
+        sel = self._selection(tree, req)
+        # Browsing the whole archive: its facet counts are the catalog's.
+        browse = isinstance(tree, MatchAll) and not sel.filters and sel.dates is None
         found = g.searcher.search(
-            self._selection(tree, req),
+            sel,
             sort=sort,
             offset=req.offset,
             limit=req.limit + DUPLICATE_SLACK if req.limit > 0 else 0,
-            facet_limit=req.facet_limit,
+            facet_limit=None if browse else req.facet_limit,
         )
+        if browse:
+            found.facets = g.browse_facets(req.facet_limit)
         return Results(
             query=req.query,
             total=found.total,
@@ -571,9 +593,7 @@ class Engine:
 
     def stats(self, top: int = 10) -> IndexStats:
         with self._use() as g:
-            found = g.searcher.search(
-                Selection(MatchAll()), sort="newest", offset=0, limit=0, facet_limit=max(top, 10)
-            )
+            found = Found(0, [], g.browse_facets(max(top, 10)))
             facets = self._facets(g, found)
             bounds = g.searcher.date_bounds()
             info = g.catalog.info()

@@ -212,6 +212,7 @@ class _Batch:
     words: Counter = field(default_factory=Counter)
     forms: Counter = field(default_factory=Counter)
     copies: Counter = field(default_factory=Counter)
+    keys: Counter = field(default_factory=Counter)
     indexed: list[str] = field(default_factory=list)
 
     def count(self, prepared, sign: int = 1) -> None:
@@ -219,9 +220,11 @@ class _Batch:
         if sign > 0:
             self.words.update(prepared.words)
             self.forms.update(prepared.forms)
+            self.keys.update(prepared.keys)
         else:
             self.words.subtract(prepared.words)
             self.forms.subtract(prepared.forms)
+            self.keys.subtract(prepared.keys)
         self.copies[prepared.indexed.digest] += sign
 
     def merge(self, other: _Batch) -> None:
@@ -230,12 +233,14 @@ class _Batch:
         self.words.update(other.words)
         self.forms.update(other.forms)
         self.copies.update(other.copies)
+        self.keys.update(other.keys)
         self.indexed.extend(other.indexed)
 
     def save_counts(self, db) -> None:
         Catalog.add_words(db, self.words)
         Catalog.add_forms(db, self.forms)
         Catalog.add_copies(db, self.copies)
+        Catalog.add_keys(db, self.keys)
 
 
 def _parse_files(root: str, files: Iterable[tuple[str, int, int]], batch: _Batch, tick=None):

@@ -345,3 +345,25 @@ def test_exact_duplicates_are_shown_once_with_their_number(fresh):
         eng.refresh()
         assert eng.search(SearchRequest("rivers storms")).hits[0].copies == 2
         assert eng.search(SearchRequest("aleppo")).hits[0].copies == 1
+
+
+def test_browse_counts_kept_by_the_catalog_equal_the_backends(fresh):
+    root, index = fresh
+
+    def both(eng):
+        browse = eng.search(SearchRequest("", facet_limit=100)).facets
+        counted = eng.search(SearchRequest("NOT nosuchword", facet_limit=100)).facets
+        return browse, counted
+
+    with Engine(index) as eng:
+        browse, counted = both(eng)
+        assert browse == counted
+    path = root / CEASEFIRE.id
+    path.write_text(path.read_text().replace("Syrian civil war", "Truce"))
+    (root / MARKETS.id).unlink()
+    write(root, Story(date(2003, 3, 3), "New story", sources=["BBC News"]))
+    update_index(root, index)
+    with Engine(index) as eng:
+        browse, counted = both(eng)
+        assert browse == counted
+        assert dict(browse["year"])["2003"] == 1
