@@ -516,3 +516,20 @@ def test_ids_with_prefix(engine):
     assert ids == sorted(ids)
     assert engine.ids_with_prefix("news/", limit=1) == ids[:1]
     assert engine.ids_with_prefix("no-such-prefix/") == []
+
+
+def test_an_index_from_before_the_engine_seam_is_rebuilt(corpus, tmp_path):
+    """The layout of earlier versions: CURRENT holding a bare name, info.json."""
+    index = tmp_path / "index"
+    gen = index / "gen-20261121T000000000000-1"
+    gen.mkdir(parents=True)
+    (gen / "info.json").write_text('{"schema_version": 7}')
+    (gen / "manifest.pickle").write_bytes(b"\x80\x04N.")
+    (index / "CURRENT").write_text(gen.name + "\n")
+    with pytest.raises(IndexIncompatible, match="older version.*searchkit index"):
+        Engine(index)
+    report = update_index(corpus, index)
+    assert report.rebuilt and "older version" in report.reason
+    assert not gen.exists()
+    with Engine(index) as eng:
+        assert eng.search(SearchRequest("italy")).total == 3

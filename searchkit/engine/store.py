@@ -128,7 +128,7 @@ def remove_stale_generations(index_dir: Path) -> list[str]:
     holding the writer lock. Returns the names of those still in use (kept)."""
     try:
         live = read_current(index_dir)
-    except IndexDamaged:
+    except (IndexDamaged, IndexIncompatible):
         live = None
     kept = []
     for child in index_dir.iterdir():
