@@ -102,8 +102,8 @@ def update_index(
         backends.load(asked)  # one clear line now if it is not installed
     started = time.perf_counter()
     with store.writer_lock(index_dir, wait=wait):
-        store.remove_stale_generations(index_dir)
         gen, current, reason = _inspect(index_dir, asked, rebuild)
+        store.remove_stale_generations(index_dir)
         name = asked or current or backends.DEFAULT
         if reason:
             report = _build(corpus, index_dir, name, reason, progress, procs)
