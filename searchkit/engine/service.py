@@ -125,6 +125,8 @@ class _Generation:
         if self.catalog.info().get("backend_key") != key:
             return
         problems = integrity.verify(self.path, self.catalog.backend_files())
+        if problems and self.backend.current_key(self.path) != key:
+            return  # a writer committed meanwhile: the files it replaced are gone
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise IndexDamaged(str(self.path.parent), f"index file {problems[0]}{more}")
