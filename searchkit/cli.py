@@ -995,7 +995,9 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     except ImportError as exc:
         return _fail(f"cannot start the interactive app: {exc}")
     debug_log = _tui_debug_log() if args.debug else None
-    status = run_app(corpus=corpus, index=index, query=" ".join(args.query).strip())
+    status = run_app(
+        corpus=corpus, index=index, query=" ".join(args.query).strip(), debug=args.debug
+    )
     if debug_log is not None:
         print(f"{PROG}: debug log in {visible(str(debug_log))}", file=sys.stderr)
     return status if isinstance(status, int) else EXIT_OK

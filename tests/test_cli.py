@@ -409,7 +409,9 @@ def fake_app(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 def test_no_subcommand_starts_the_app(fake_app: list[dict], tmp_path: Path) -> None:
     (tmp_path / "c").mkdir()  # a corpus to build the index from
     assert main(["--corpus", str(tmp_path / "c"), "--index", str(tmp_path / "i")]) == 0
-    assert fake_app == [{"corpus": tmp_path / "c", "index": tmp_path / "i", "query": ""}]
+    assert fake_app == [
+        {"corpus": tmp_path / "c", "index": tmp_path / "i", "query": "", "debug": False}
+    ]
 
 
 def test_tui_with_query(fake_app: list[dict], tmp_path: Path) -> None:
