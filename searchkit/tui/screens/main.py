@@ -98,14 +98,15 @@ class MainScreen(Screen):
         Binding("k", "cursor(-1)", "Previous hit", show=False, id="previous_hit_alt"),
         Binding("ctrl+r", "history", "History", id="history"),
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort"),
-        Binding("ctrl+l", "clear_filters", "Clear filters", id="clear_filters"),
+        Binding("ctrl+l", "clear_filters", "Clear", id="clear_filters", tooltip="Clear filters"),
         # Offered in the status line, next to the suggestion: not in the footer.
         Binding(
             "ctrl+y", "accept_suggestion", "Accept suggestion", show=False, id="accept_suggestion"
         ),
-        Binding("ctrl+b,alt+left", "back", "Back", id="back"),
-        Binding("ctrl+f,alt+right", "forward", "Forward", id="forward"),
-        Binding("escape", "escape", "Search box", show=False, id="focus_search"),
+        Binding("ctrl+b,alt+left", "back", "Back", show=False, id="back"),
+        Binding("ctrl+f,alt+right", "forward", "Forward", show=False, id="forward"),
+        # Shown (and working) only away from the box: in it, Esc has nothing to do.
+        Binding("escape", "escape", "Search", id="focus_search"),
         Binding("slash", "focus_search", "Search box", show=False, id="focus_search_alt"),
         Binding("f3", "toggle_timeline", "Timeline", show=False, id="toggle_timeline"),
         Binding("f4", "focus_results", "Results", show=False, id="focus_results"),
@@ -209,6 +210,8 @@ class MainScreen(Screen):
         self.results_list.set_compact(short or width < ROOMY)
         self._apply_facets_visibility()
         self._apply_timeline_visibility()
+        # Narrow: the footer's room goes to the main keys (the palette is in F1's list).
+        self.query_one(Footer).show_command_palette = width >= SINGLE
 
     def _apply_facets_visibility(self) -> None:
         show = self._facets_forced
@@ -612,7 +615,7 @@ class MainScreen(Screen):
     def _bindings_changed(self) -> None:
         """Refresh the footer only when the availability of a binding it shows changed
         (it draws itself again: 10-25 ms)."""
-        state = tuple(self.check_action(a, ()) for a in ("back", "forward", "clear_filters"))
+        state = (self.check_action("clear_filters", ()),)
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -628,6 +631,8 @@ class MainScreen(Screen):
             return bool(status is not None and status.suggestion)
         if action == "clear_filters":
             return self.session.has_filters
+        if action == "escape":
+            return self.reading or not isinstance(self.focused, Input)
         return True
 
     def load_document(self, doc_id: str) -> None:

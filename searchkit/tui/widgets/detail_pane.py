@@ -84,7 +84,7 @@ class IdLine(Widget):
 
 def related_content(entry: RelatedEntry) -> Content:
     when = entry.date.isoformat() if entry.date else "undated"
-    title = clean(entry.title) or entry.id
+    title = clean(entry.title) or visible(entry.id)
     if entry.in_archive:
         return Content.assemble((when, "$text-muted"), "  ", (title, ""))
     return Content.assemble(
@@ -233,6 +233,7 @@ class DetailPane(VerticalScroll):
         for wid in ("#detail-meta", "#detail-outlets", "#detail-body"):
             self.query_one(wid, Static).update("")
         self.query_one(IdLine).set_id("")
+        self.query_one("#detail-body").set_class(True, "empty")
         self.query_one(TagList).show(())
         self.query_one(RelatedList).show(())
         self._toggle_sections(False, False)
@@ -266,7 +267,9 @@ class DetailPane(VerticalScroll):
         outlets = [outlet_content(o) for o in doc.outlets]
         self.query_one("#detail-outlets", Static).update(Content("\n").join(outlets))
         self.query_one(TagList).show(doc.tags)
-        self.query_one("#detail-body", Static).update(self.body_content)
+        body = self.query_one("#detail-body", Static)
+        body.update(self.body_content)
+        body.set_class(not doc.body.strip(), "empty")  # a story that is all headline
         entries = view.similar if doc.kind == "article" else view.related
         title = "Most similar stories" if doc.kind == "article" else "Related stories"
         self.query_one("#detail-related-title", Label).update(Content(f"{title} ({len(entries)})"))

@@ -95,8 +95,8 @@ class FacetList(OptionList):
             self.highlighted = 0
 
 
-class FacetPanel(VerticalScroll):
-    """All facets, each a titled FacetList."""
+class FacetPanel(VerticalScroll, can_focus=False):
+    """All facets, each a titled FacetList (Tab goes to the lists themselves)."""
 
     DEFAULT_CSS = """
     FacetPanel {
