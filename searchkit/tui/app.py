@@ -369,6 +369,9 @@ def exit_status(app: SearchkitApp) -> int:
 
 def run_app(corpus: Path, index: Path, query: str = "", *, debug: bool = False) -> int:
     """Run the TUI on ``index`` (built from ``corpus`` first if missing); the exit status."""
+    if not debug:
+        # Problems are shown in the app; the log is kept only with --debug (a file).
+        logging.getLogger("searchkit").addHandler(logging.NullHandler())
     app = SearchkitApp(Path(corpus), Path(index), query, debug=debug)
     app.run()
     # Closed only now that every worker thread has finished: a search still running on
