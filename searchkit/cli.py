@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -735,6 +736,33 @@ def id_candidates(raw: str, corpus: Path | None = None) -> list[str]:
     return out
 
 
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[ntr])")
+
+
+def unescaped(text: str) -> list[str]:
+    """``text`` with the escapes ``visible`` writes turned back into characters, so an id
+    copied from searchkit's output names its document. ``\\xNN`` from 0x80 up was a byte
+    that is not UTF-8 (or a C1 control): both readings are given."""
+    if "\\" not in text:
+        return []
+    readings = []
+    for high_as_byte in (True, False):
+
+        def char(m: re.Match[str], high_as_byte: bool = high_as_byte) -> str:
+            code = m.group(1)
+            if code in ("n", "t", "r"):
+                return {"n": "\n", "t": "\t", "r": "\r"}[code]
+            value = int(code[1:], 16)
+            if code[0] == "x" and value >= 0x80 and high_as_byte:
+                return chr(0xDC00 + value)
+            return chr(value) if value <= 0x10FFFF else m.group(0)
+
+        reading = _ESCAPE.sub(char, text)
+        if reading != text and reading not in readings:
+            readings.append(reading)
+    return readings
+
+
 def _spellings(candidate: str) -> list[str]:
     """``candidate`` as written, and with what a short handle may leave out."""
     out = [candidate]
@@ -759,6 +787,8 @@ def resolve_id(engine: Engine, raw: str, corpus: Path, index: Path) -> str:
     if text.isdecimal() and text.isascii():
         return _numbered_hit(engine, int(text), index)
     candidates = id_candidates(raw, corpus)
+    for reading in unescaped(raw):
+        candidates += [c for c in id_candidates(reading, corpus) if c not in candidates]
     for candidate in candidates:
         for spelling in _spellings(candidate):
             for exact in (spelling, spelling + ".md"):

@@ -123,33 +123,34 @@ def resolve_locations(
 ) -> Locations:
     """Apply the order in this module's docstring to both folders."""
     env = os.environ if environ is None else environ
-    here = Path(os.getcwd() if cwd is None else cwd)
+    here = Path(os.path.abspath(os.getcwd() if cwd is None else cwd))
     options = {"corpus": corpus_option, "index": index_option}
     envs = {"corpus": ENV_CORPUS, "index": ENV_INDEX}
+    cfg = config_path(env) if config is None else config
+    file_values: dict[str, Path] | None = None  # read when first needed
+    above: list[Path | None] = []  # the upward lookup, done when first needed
     chosen: dict[str, tuple[Path, str]] = {}
-    file_values: dict[str, Path] | None = None
-    upward: Path | None | bool = False  # False: not looked up yet
     for key in KEYS:
-        if options[key] is not None:
-            chosen[key] = (_absolute(options[key], here), f"--{key}")
+        option, variable = options[key], env.get(envs[key])
+        if option is not None:
+            chosen[key] = (_absolute(option, here), f"--{key}")
             continue
-        if env.get(envs[key]):
-            chosen[key] = (_absolute(env[envs[key]], here), envs[key])
+        if variable:
+            chosen[key] = (_absolute(variable, here), envs[key])
             continue
         if file_values is None:
-            cfg = config_path(env) if config is None else config
             file_values = load_config(cfg)
-            cfg_name = str(cfg)
         if key in file_values:
-            chosen[key] = (file_values[key], f"config file {cfg_name}")
+            chosen[key] = (file_values[key], f"config file {cfg}")
             continue
-        if upward is False:
-            upward = find_upwards(here)
-        if upward is not None and upward is not False:
-            where = "found" if upward == Path(os.path.abspath(here)) else f"found above in {upward}"
-            chosen[key] = (upward / key, where)
+        if not above:
+            above.append(find_upwards(here))
+        folder = above[0]
+        if folder is not None:
+            where = "found" if folder == here else f"found above, in {folder}"
+            chosen[key] = (folder / key, where)
             continue
-        chosen[key] = (_absolute(key, here), "default")
+        chosen[key] = (here / key, "default")
     return Locations(
         chosen["corpus"][0], chosen["index"][0], chosen["corpus"][1], chosen["index"][1]
     )

@@ -921,3 +921,37 @@ def test_zsh_and_fish_scripts(capsys, shell: str) -> None:
     if shutil.which(shell):
         check = ["zsh", "-n"] if shell == "zsh" else ["fish", "--no-execute"]
         subprocess.run([*check], input=text, text=True, check=True)
+
+
+def test_hostile_file_names_are_shown_escaped_and_can_be_named_back(capsys, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    folder = corpus / "news/2016/05/10"
+    folder.mkdir(parents=True)
+    names = ["evil\x1b[2J\x1b]0;pwned\x07.md", "rtl\u202eevil.md"]
+    for name in names:
+        (folder / name).write_text(SYNTHETIC[BRACKET_ID], encoding="utf-8")
+    where = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    assert main([*where, "index"]) == 0
+    assert main([*where, "search", "monitors"]) == 0
+    assert main([*where, "search", "monitors", "--format", "ids"]) == 0
+    cap = capsys.readouterr()
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in cap.out + cap.err
+    shown = "news/2016/05/10/evil\\x1b[2J\\x1b]0;pwned\\x07.md"
+    assert shown in cap.out.splitlines()
+    # The escaped id, as printed, names the document.
+    rc, doc = run_json(capsys, Env(corpus, tmp_path / "index", 0, "", ""), "show", shown)
+    assert rc == 0 and doc["id"] == "news/2016/05/10/" + names[0]
+    rc, doc = run_json(
+        capsys, Env(corpus, tmp_path / "index", 0, "", ""), "show", "2016/05/10/rtl\\u202eevil"
+    )
+    assert rc == 0 and doc["id"] == "news/2016/05/10/" + names[1]
+
+
+def test_unescaped_readings() -> None:
+    from searchkit.cli import unescaped
+    from searchkit.textsafe import visible
+
+    for name in ["a\x1bb", "a\u202eb\u200b", "a\udcffb", "tab\there", "a\U000e0001b"]:
+        assert name in unescaped(visible(name))
+    assert unescaped("plain") == []
