@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.cli import id_candidates, main
+from searchkit.cli import main
+from searchkit.handles import id_candidates
 from searchkit.model import Hit, Outlet, Results, SearchRequest
 from searchkit.render import make_console, render_results
 
@@ -949,7 +950,7 @@ def test_hostile_file_names_are_shown_escaped_and_can_be_named_back(capsys, tmp_
 
 
 def test_unescaped_readings() -> None:
-    from searchkit.cli import unescaped
+    from searchkit.handles import unescaped
     from searchkit.textsafe import visible
 
     for name in ["a\x1bb", "a\u202eb\u200b", "a\udcffb", "tab\there", "a\U000e0001b"]:
