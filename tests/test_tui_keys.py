@@ -201,6 +201,10 @@ async def test_narrow_terminal_opens_the_document_over_the_results(built):
         await pilot.pause()
         assert not screen.reading and box(screen).has_focus
         assert screen.query_one(ResultsList).region.width >= 78
+        await pilot.press("enter")
+        await pilot.press("x")  # typing while reading: back to the box and the results
+        await pilot.pause()
+        assert not screen.reading and box(screen).value == "piratesx"
 
 
 # --- no app key shadows an editing key of the box -------------------------------------------

@@ -252,7 +252,7 @@ class MainScreen(Screen):
             return
         event.stop()
         event.prevent_default()
-        self.action_focus_search()
+        self.action_escape()  # back to the box (and the results, on a narrow screen)
         self.search_bar.type_text(event.character)
 
     def action_cursor(self, delta: int) -> None:
