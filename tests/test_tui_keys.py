@@ -546,3 +546,40 @@ def test_help_names_every_key_the_footer_and_screen_use():
     for key in ("Ctrl+N", "Ctrl+P", "Ctrl+R", "Ctrl+T", "Ctrl+O", "Ctrl+G", "Ctrl+L", "F2"):
         assert key in HELP, key
     assert "Enter / ↓" not in HELP
+
+
+@aio
+async def test_focus_is_always_visible(built):
+    app = make_app(built)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await type_query(pilot, app, "pirates")
+        edges = {
+            "#results": lambda w: w.styles.border_top,
+            "#sidebar": lambda w: w.styles.border_right,
+            "#detail": lambda w: w.styles.border_left,
+            "#timeline": lambda w: w.styles.border_left,
+        }
+        blurred = {sel: edge(screen.query_one(sel)) for sel, edge in edges.items()}
+        targets = {
+            "#results": screen.query_one(ResultsList),
+            "#sidebar": screen.query_one("#facet-tag", FacetList),
+            "#detail": screen.query_one(DetailPane),
+            "#timeline": screen.query_one(Timeline),
+        }
+        for sel, widget in targets.items():
+            widget.focus()
+            await pilot.pause()
+            focused = edges[sel](screen.query_one(sel))
+            assert focused != blurred[sel], sel  # a coloured edge on the focused panel
+            assert focused[0] != "", sel
+        # A focused list shows its cursor row at once.
+        facets = screen.query_one("#facet-source", FacetList)
+        facets.highlighted = None
+        facets.focus()
+        await pilot.pause()
+        assert facets.highlighted == 0
+        # Tab from the box lands on something that shows it has focus.
+        box(screen).focus()
+        await pilot.press("tab")
+        assert screen.focused is not None and screen.focused is not box(screen)
