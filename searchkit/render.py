@@ -17,7 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console, Group
+from rich.console import Console, RenderableType
+from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 
@@ -41,8 +42,22 @@ INDENT = 4
 FACET_VALUES = 5  # values shown per facet under the hits
 REPORT_LINES = 50  # file reports listed before "… and N more"
 
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n\s*\n|\s*\Z)", re.S)
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
+#: URLs that become terminal hyperlinks (OSC 8); anything else is only shown.
+_LINKABLE = re.compile(r"https?://[!-~]+", re.I)
+
+
+class _Console(Console):
+    """A rich Console that lets a closed pipe reach ``searchkit.cli.main``.
+
+    rich's own handler exits with status 1 ("nothing found" for searchkit); the
+    command line ends quietly with 0 instead, as rg does.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options: Any) -> Console:
@@ -51,12 +66,52 @@ def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options
     Colour follows rich's defaults: none when the output is not a terminal, none
     when NO_COLOR is set. Off a terminal, long lines are not wrapped.
     """
-    console = Console(
+    console = _Console(
         stderr=stderr, file=file, markup=False, emoji=False, highlight=False, **options
     )
     if not console.is_terminal:
         console.soft_wrap = True
     return console
+
+
+def _control_picture(ch: str) -> str:
+    cp = ord(ch)
+    if cp < 0x20:
+        return chr(0x2400 + cp)  # ␛, ␀, ...: Unicode "control pictures"
+    return "\u2421" if cp == 0x7F else "\ufffd"
+
+
+_DOC_TABLE = {c: _control_picture(chr(c)) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_DOC_TABLE.update({ord(c): " " for c in "\t\r"})
+del _DOC_TABLE[ord("\n")]
+_DOC_TABLE.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
+
+
+def doc_text(text: str) -> str:
+    """Document text made safe to print, one character for one (highlight spans still
+    line up): control characters become visible stand-ins (ESC is ``␛``), lone
+    surrogates U+FFFD; line breaks stay. Ids, paths and queries use ``visible``."""
+    return text.translate(_DOC_TABLE)
+
+
+def unbroken(text: Text) -> Text:
+    """``text`` marked to be printed on one line, never wrapped by rich: on a terminal
+    a long id overflows (the terminal folds it), so it can be selected and pasted."""
+    text.no_wrap = True
+    text.overflow = "ignore"
+    return text
+
+
+def _is_unbroken(text: Text) -> bool:
+    return bool(text.no_wrap) and text.overflow == "ignore"
+
+
+def link_style(url: str | None, base: str | Style = "") -> Style:
+    """``base``, plus an OSC 8 hyperlink to ``url`` when it is a plain http(s) URL."""
+    style = Style.parse(base) if isinstance(base, str) else base
+    if url and _LINKABLE.fullmatch(url):
+        return style + Style(link=url)
+    return style
 
 
 def highlighted(text: str, spans: Iterable[Sequence[int]], style: str = HIGHLIGHT) -> Text:
@@ -110,7 +165,11 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 def _filters_text(request: SearchRequest | None) -> str:
     if request is None:
         return ""
-    parts = [f"{name}: {', '.join(values)}" for name, values in request.filters if values]
+    parts = [
+        f"{name}: {', '.join(visible(v) for v in values)}"
+        for name, values in request.filters
+        if values
+    ]
     if request.date_from:
         parts.append(f"from {request.date_from.isoformat()}")
     if request.date_to:
@@ -125,7 +184,7 @@ def results_header(results: Results, request: SearchRequest | None = None) -> Te
     if shown_query:
         header.append(_plural(results.total, "result"))
         header.append(" for ")
-        header.append(shown_query, style="bold")
+        header.append(visible(shown_query), style="bold")
     else:
         sort = request.sort if request else "relevance"
         order = "oldest first" if sort == "oldest" else "newest first"
@@ -142,31 +201,40 @@ def results_header(results: Results, request: SearchRequest | None = None) -> Te
 
 def render_hit(console: Console, rank: int, hit: Hit) -> None:
     """Rank, title, date · kind · outlets, id, snippet (left out when it is the title)."""
-    title = highlighted(hit.title, hit.title_highlights)
+    title = highlighted(doc_text(hit.title), hit.title_highlights)
     title.stylize(TITLE)
     meta = Text(fmt_date(hit.date))
     meta.append(SEP + hit.kind)
     if hit.outlets:
-        meta.append(SEP + ", ".join(o.name for o in hit.outlets))
-    lines = [title, meta, Text(hit.id, style=DIM, overflow="fold")]
+        meta.append(SEP + ", ".join(doc_text(o.name) for o in hit.outlets))
+    lines = [title, meta, unbroken(Text(visible(hit.id), style=DIM))]
     if hit.snippet and not hit.snippet_is_title:
-        text, spans = one_line(hit.snippet, hit.highlights)
+        text, spans = one_line(doc_text(hit.snippet), hit.highlights)
         lines.append(highlighted(text, spans))
     _numbered(console, rank, lines)
 
 
 def _numbered(console: Console, n: int, lines: list[Text]) -> None:
-    """``lines`` as one numbered entry, later lines indented under the first."""
+    """``lines`` as one numbered entry, later lines indented under the first.
+
+    On a terminal, wrapped lines keep clear of the number column; ``unbroken`` lines
+    (ids) are never wrapped: the terminal folds them, so they copy as one piece.
+    """
     label = f"{n:>{INDENT - 2}}."
     if console.is_terminal:
         from rich.table import Table
 
-        # A grid keeps wrapped lines clear of the number column.
+        first, rest = lines[0], lines[1:]
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=INDENT - 1, justify="right", style=DIM, no_wrap=True)
         grid.add_column()
-        grid.add_row(Text(label), Group(*lines))
+        grid.add_row(Text(label), first)
         console.print(grid)
+        for line in rest:
+            if _is_unbroken(line):
+                console.print(Text(" " * INDENT) + line, soft_wrap=True)
+            else:
+                console.print(Padding(line, (0, 0, 0, INDENT), expand=False))
         return
     first = Text().append(label + " ", style=DIM)
     first.append_text(lines[0])
@@ -189,7 +257,7 @@ def facets_lines(facets: dict[str, list[tuple[str, int]]], limit: int = FACET_VA
         for i, (value, count) in enumerate(values[:limit]):
             if i:
                 line.append(SEP, style=DIM)
-            line.append(str(value))
+            line.append(visible(str(value)))
             line.append(f" {count:,}", style=DIM)
         if len(values) > limit:
             line.append(f"{SEP}…", style=DIM)
@@ -197,15 +265,26 @@ def facets_lines(facets: dict[str, list[tuple[str, int]]], limit: int = FACET_VA
     return lines
 
 
+def _hanging(line: Text, indent: int) -> RenderableType:
+    """``line`` with its first ``indent`` cells as a label and the rest wrapped beside it."""
+    from rich.table import Table
+
+    grid = Table.grid()
+    grid.add_column(width=indent, no_wrap=True)
+    grid.add_column()
+    grid.add_row(line[:indent], line[indent:])
+    return grid
+
+
 def render_results(
     console: Console, results: Results, request: SearchRequest | None = None
 ) -> None:
     console.print(results_header(results, request))
     for notice in results.notices:
-        console.print(Text(notice, style=DIM))
+        console.print(Text(visible(notice), style=DIM))
     if results.suggestion and not results.corrected_from:
         hint = Text().append("Did you mean: ", style=DIM)
-        hint.append(results.suggestion, style="bold")
+        hint.append(visible(results.suggestion), style="bold")
         hint.append("?", style=DIM)
         console.print(hint)
     offset = request.offset if request else 0
@@ -216,22 +295,25 @@ def render_results(
     if lines and results.total:
         console.print()
         for line in lines:
-            console.print(line)
+            if console.is_terminal:  # wrapped values stay clear of the facet names
+                console.print(_hanging(line, max(len(n) for n in FACETS) + 2))
+            else:
+                console.print(line)
 
 
 # --- one document ---------------------------------------------------------------------------
 
 
 def _related_lines(entry: RelatedEntry) -> list[Text]:
-    title = Text(entry.title or "(untitled)")
+    title = Text(doc_text(entry.title) or "(untitled)")
     meta = Text(fmt_date(entry.date) + SEP)
     if entry.in_archive:
         meta.append("in archive", style="green")
     else:
         meta.append("not in archive")
     if entry.tags:
-        meta.append(SEP + ", ".join(entry.tags))
-    lines = [title, meta, Text(entry.id, style=DIM, overflow="fold")]
+        meta.append(SEP + ", ".join(doc_text(t) for t in entry.tags))
+    lines = [title, meta, unbroken(Text(visible(entry.id), style=DIM))]
     if not entry.in_archive:
         for line in lines:
             line.stylize(DIM)
@@ -247,34 +329,49 @@ def _related_block(console: Console, heading: str, entries: Sequence[RelatedEntr
         _numbered(console, n, _related_lines(entry))
 
 
-def render_document(console: Console, view: DocumentView) -> None:
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each paragraph of ``text`` (blank lines part them), stripped."""
+    return [m.span() for m in _PARAGRAPH.finditer(text)]
+
+
+def _spans_within(spans: Iterable[Sequence[int]], start: int, end: int) -> list[tuple[int, int]]:
+    return [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
+
+
+def render_document(
+    console: Console,
+    view: DocumentView,
+    title_spans: Sequence[Sequence[int]] = (),
+    body_spans: Sequence[Sequence[int]] = (),
+) -> None:
+    """The whole document; ``title_spans`` and ``body_spans`` are highlighted."""
     doc = view.document
-    console.print(Text(doc.title or "(untitled)", style=TITLE))
+    title = highlighted(doc_text(doc.title) or "(untitled)", title_spans if doc.title else ())
+    title.stylize(TITLE)
+    console.print(title)
     meta = Text(fmt_date(doc.date))
     meta.append(SEP + doc.kind)
-    meta.append(SEP)
-    meta.append(doc.id, style=DIM)
     console.print(meta)
+    console.print(unbroken(Text(visible(doc.id), style=DIM)), soft_wrap=True)
     if doc.outlets:
         console.print()
         console.print(Text().append("Sources", style="bold underline"))
         for n, outlet in enumerate(doc.outlets, 1):
             line = Text(f"{n:>2}. ")
-            line.append(outlet.name)
+            line.append(doc_text(outlet.name))
             if outlet.url:
                 line.append("  ")
-                # A Style object: a URL inside a style string would be parsed as style.
-                line.append(outlet.url, style=Style(dim=True, link=outlet.url))
+                line.append(visible(outlet.url), style=link_style(outlet.url, DIM))
             console.print(line)
     if doc.tags:
         console.print()
         tags = Text().append("Tags: ", style="bold")
-        tags.append(", ".join(doc.tags))
+        tags.append(", ".join(doc_text(t) for t in doc.tags))
         console.print(tags)
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(doc.body or "") if p.strip()]
-    for paragraph in paragraphs:
+    body = doc_text(doc.body or "")
+    for start, end in paragraphs(body):
         console.print()
-        console.print(Text(paragraph))
+        console.print(highlighted(body[start:end], _spans_within(body_spans, start, end)))
     if doc.kind == "story" or view.related:
         _related_block(console, "Related stories", view.related)
     if doc.kind == "article" or view.similar:
@@ -322,14 +419,14 @@ def _counts_block(console: Console, heading: str, pairs: Sequence[tuple[str, int
     width = max((len(f"{c:,}") for _, c in pairs), default=0)
     for value, count in pairs:
         line = Text().append(f"  {count:>{width},}  ", style=DIM)
-        line.append(str(value))
+        line.append(visible(str(value)))
         console.print(line)
 
 
 def render_stats(console: Console, stats: IndexStats, now: datetime | None = None) -> None:
     total = sum(stats.documents.values())
     line = Text().append("Index       ", style="bold")
-    line.append(stats.path)
+    line.append(visible(stats.path))
     line.append(f" ({human_size(stats.size_bytes)})", style=DIM)
     console.print(line)
     docs = Text().append("Documents   ", style="bold")
@@ -437,9 +534,9 @@ def _report_lines(console: Console, heading: str, reports: Sequence[FileReport])
     console.print(Text(f"{heading} ({len(reports)}):", style="bold"))
     for report in reports[:REPORT_LINES]:
         line = Text("  ")
-        line.append(report.path)
+        line.append(visible(report.path))
         line.append(": ", style=DIM)
-        line.append(report.reason)
+        line.append(visible(report.reason))
         console.print(line)
     if len(reports) > REPORT_LINES:
         console.print(Text(f"  … and {len(reports) - REPORT_LINES:,} more", style=DIM))
@@ -449,7 +546,7 @@ def render_index_report(
     console: Console, report: UpdateReport, *, corpus: Path, index: Path
 ) -> None:
     head = Text().append("Rebuilt" if report.rebuilt else "Updated", style="bold")
-    head.append(f" {index} from {corpus}")
+    head.append(f" {visible(str(index))} from {visible(str(corpus))}")
     if report.rebuilt:
         head.append(f" ({report.reason})", style=DIM)
     console.print(head)
@@ -475,13 +572,30 @@ def render_index_report(
             ("removed", report.removed),
         ):
             for doc_id in ids[:CHANGES_SHOWN]:
-                console.print(Text(f"  {label:>8} ").append(doc_id, style=DIM))
+                console.print(Text(f"  {label:>8} ").append(visible(doc_id), style=DIM))
             if len(ids) > CHANGES_SHOWN:
                 console.print(Text(f"  {'':>8} … and {len(ids) - CHANGES_SHOWN:,} more", style=DIM))
     _report_lines(console, "Skipped", report.skipped)
     _report_lines(console, "Notices", report.notices)
     console.print()
     console.print(Text(f"Done in {report.seconds:.1f} s", style=DIM))
+
+
+def render_init(console: Console, *, path: Path, replaced: bool, corpus: Path, index: Path) -> None:
+    """What `searchkit init` wrote."""
+    head = Text("Replaced " if replaced else "Wrote ", style="bold")
+    console.print(head.append(visible(str(path)), style=""))
+    console.print(Text("  corpus  ").append(visible(str(corpus))))
+    line = Text("  index   ").append(visible(str(index)))
+    if not index.exists():
+        line.append("  (not built yet)", style=DIM)
+    console.print(line)
+    hint = "searchkit index" if not index.exists() else "searchkit search QUERY"
+    console.print(
+        Text(f"From any folder now: `searchkit` opens the app, `{hint}` ", style=DIM).append(
+            "builds the index" if not index.exists() else "searches", style=DIM
+        )
+    )
 
 
 def _skipped_lines(console: Console, reports: Iterable[FileReport]) -> None:
@@ -680,8 +794,11 @@ __all__ = [
     "IndexProgress",
     "render_add_report",
     "render_watch_update",
+    "doc_text",
     "highlighted",
+    "link_style",
     "make_console",
+    "render_init",
     "render_document",
     "render_index_report",
     "render_results",

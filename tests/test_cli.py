@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.cli import id_candidates, main
+from searchkit.cli import main
+from searchkit.handles import id_candidates
 from searchkit.model import Hit, Outlet, Results, SearchRequest
 from searchkit.render import make_console, render_results
 
@@ -408,8 +409,11 @@ def fake_app(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
 
 def test_no_subcommand_starts_the_app(fake_app: list[dict], tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()  # a corpus to build the index from
     assert main(["--corpus", str(tmp_path / "c"), "--index", str(tmp_path / "i")]) == 0
-    assert fake_app == [{"corpus": tmp_path / "c", "index": tmp_path / "i", "query": ""}]
+    assert fake_app == [
+        {"corpus": tmp_path / "c", "index": tmp_path / "i", "query": "", "debug": False}
+    ]
 
 
 def test_tui_with_query(fake_app: list[dict], tmp_path: Path) -> None:
@@ -526,3 +530,430 @@ def test_browse_header_and_paging(env: Env, capsys: pytest.CaptureFixture[str]) 
     assert main(env.run("search", "--limit", "2", "--offset", "2")) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert re.match(r"8 documents, newest first \(.* ms\) — showing 3–4$", first)
+
+
+# --- handles: numbered hits, id prefixes -------------------------------------------------------
+
+
+def test_show_takes_the_number_of_a_hit_of_the_last_search(env: Env, capsys) -> None:
+    _, data = run_json(capsys, env, "search", "ceasefire", "--limit", "3")
+    assert main(env.run("search", "ceasefire", "--limit", "3")) == 0
+    out = capsys.readouterr().out
+    numbered = re.findall(r"^\s*(\d+)\. ", out, re.M)
+    assert numbered == [str(n) for n in range(1, len(data["hits"]) + 1)]
+    for n, hit in enumerate(data["hits"], 1):
+        rc, doc = run_json(capsys, env, "show", str(n))
+        assert rc == 0 and doc["id"] == hit["id"]
+    # Out of range: one line that says which numbers there are.
+    assert main(env.run("show", "9")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"printed hits 1–{len(data['hits'])}" in err
+
+
+def test_numbers_follow_the_page_printed(env: Env, capsys) -> None:
+    _, full = run_json(capsys, env, "search", "--sort", "oldest", "--limit", "5")
+    assert main(env.run("search", "--sort", "oldest", "--limit", "2", "--offset", "2")) == 0
+    out = capsys.readouterr().out
+    assert re.findall(r"^\s*(\d+)\. ", out, re.M) == ["3", "4"]
+    rc, doc = run_json(capsys, env, "show", "4")
+    assert rc == 0 and doc["id"] == full["hits"][3]["id"]
+    assert main(env.run("show", "1")) == 2
+    assert "printed hits 3–4" in capsys.readouterr().err
+
+
+def test_machine_formats_leave_the_numbers_alone(env: Env, capsys) -> None:
+    assert main(env.run("search", "zebra")) == 0
+    assert main(env.run("search", "ceasefire", "--format", "ids")) == 0
+    capsys.readouterr()
+    rc, doc = run_json(capsys, env, "show", "1")
+    assert rc == 0 and doc["id"] == ZEBRA_ID
+
+
+def test_numbers_are_remembered_per_index(env: Env, capsys, tmp_path: Path) -> None:
+    other = tmp_path / "index"
+    assert main(["--corpus", str(env.corpus), "--index", str(other), "index"]) == 0
+    assert main(env.run("search", "zebra")) == 0
+    capsys.readouterr()
+    assert main(["--corpus", str(env.corpus), "--index", str(other), "show", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "no hit 1" in err and "none yet" in err and err.count("\n") == 1
+    rc, doc = run_json(capsys, env, "show", "1")
+    assert rc == 0 and doc["id"] == ZEBRA_ID
+
+
+@pytest.mark.parametrize(
+    "handle",
+    [
+        "news/2015/07/3/zebra",  # a unique start
+        "2015/07/3/zebra-herds-cross-the-mara-river",  # without news/ and .md
+        "news/2015/07/3/zebra-herds-cross-the-mara-river",  # without .md
+        "2015/07",  # unique although short
+    ],
+)
+def test_show_accepts_short_handles(env: Env, capsys, handle: str) -> None:
+    rc, doc = run_json(capsys, env, "show", handle)
+    assert rc == 0 and doc["id"] == ZEBRA_ID
+
+
+def test_ambiguous_handle_lists_the_candidates(env: Env, capsys) -> None:
+    assert main(env.run("show", "2016/0")) == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert lines[0].startswith("searchkit: 2016/0 could be any of 2 documents")
+    assert sorted(line.strip() for line in lines[1:]) == sorted([BRACKET_ID, SEED_STORY])
+
+
+def test_ids_are_printed_unbroken(env: Env) -> None:
+    long_id = "news/2016/04/29/" + "a-very-long-slug-" * 12 + "end.md"
+    hit = _hit(id=long_id)
+    for terminal in (True, False):
+        out = _render(Results("x", 1, [hit], {}), terminal=terminal)
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", out).splitlines()
+        assert any(line.strip() == long_id for line in lines)  # one line, never folded
+
+
+# --- output formats ------------------------------------------------------------------------------
+
+
+def test_format_ids_paths_and_jsonl(env: Env, capsys) -> None:
+    _, data = run_json(capsys, env, "search", "ceasefire", "--limit", "5")
+    ids = [h["id"] for h in data["hits"]]
+    assert main(env.run("search", "ceasefire", "--limit", "5", "--format", "ids")) == 0
+    assert capsys.readouterr().out.splitlines() == ids
+    for flag in (["-l"], ["--files-with-matches"], ["--format", "paths"]):
+        assert main(env.run("search", "ceasefire", "--limit", "5", *flag)) == 0
+        paths = capsys.readouterr().out.splitlines()
+        assert paths == [str(env.corpus / i) for i in ids]
+        assert all(Path(p).is_file() for p in paths)
+    assert main(env.run("search", "ceasefire", "--limit", "5", "--jsonl")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    hits = [json.loads(line) for line in lines]
+    assert [h["id"] for h in hits] == ids and [h["rank"] for h in hits] == [1, 2, 3][: len(ids)]
+    assert {k for k in hits[0] if k != "rank"} == set(data["hits"][0])
+    # Nothing found: nothing printed, exit status 1.
+    assert main(env.run("search", "xylophonequartzite", "--format", "ids")) == 1
+    assert capsys.readouterr().out == ""
+
+
+# --- untrusted text: escapes, invalid bytes ------------------------------------------------------
+
+
+def test_query_echo_is_visible_never_raw(env: Env, capsys) -> None:
+    assert main(env.run("search", "\x1b[2J\x1b]0;pwned\x07zebra\u202e")) in (0, 1)
+    cap = capsys.readouterr()
+    assert "\x1b" not in cap.out + cap.err and "\u202e" not in cap.out + cap.err
+    assert "\\x1b[2J" in cap.out.splitlines()[0]
+
+
+def test_json_is_valid_utf8_whatever_the_strings_hold() -> None:
+    from searchkit.cli import json_text
+
+    data = {"id": "news/\udcff\u202e\x1b[2J\u200b.md", "title": "Erdoğan 習近平 \U0001f600"}
+    text = json_text(data)
+    assert text.isprintable()
+    text.encode("utf-8")  # no lone surrogates left
+    assert json.loads(text) == data
+    assert "Erdoğan 習近平 \U0001f600" in text  # printable text stays as it is
+
+
+def _run_cli(*args: str | bytes, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", **kwargs.pop("env", {})}
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "searchkit", *args], env=env, **kwargs)
+
+
+def test_invalid_bytes_in_arguments(env: Env) -> None:
+    where = [b"--corpus", bytes(env.corpus), b"--index", bytes(env.index)]
+    proc = _run_cli(*where, b"search", b"zebra\xff", b"--json")
+    data = json.loads(proc.stdout.decode("utf-8"))  # strict: valid UTF-8
+    assert data["query"] == "zebra\ufffd"
+    err = proc.stderr.decode("utf-8")
+    assert "not UTF-8" in err and "U+FFFD" in err and "Traceback" not in err
+    proc = _run_cli(*where, b"show", b"news/2016/\xff\x1b[2J.md")
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "\\xff\\x1b[2J" in err and "\x1b" not in err
+
+
+# --- exit status ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", [[], ["--format", "ids"], ["--json"], ["--jsonl"]])
+def test_broken_pipe_exits_0_quietly(env: Env, fmt: list[str]) -> None:
+    """The reader of a real pipe is gone before searchkit writes (`| head -0`)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = _run_cli(*env.run("search", "ceasefire", *fmt), stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0 and proc.stderr == b""
+
+
+def test_broken_pipe_mid_output(env: Env) -> None:
+    """`searchkit search … | head -1`: the reader leaves after the first line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "searchkit", *env.run("search", "--limit", "50")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait() == 0 and err == b""
+
+
+def test_internal_error_is_one_line_and_exit_2(env: Env, capsys, monkeypatch) -> None:
+    import searchkit.cli as cli
+
+    def broken(args):
+        raise ValueError("an unexpected \x1b[31m state")
+
+    monkeypatch.setattr(cli, "_cmd_stats", broken)
+    assert main(env.run("stats")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("searchkit: internal error: ValueError: an unexpected \\x1b[31m state")
+    assert "please report it" in err and "--debug" in err
+    assert main(env.run("stats", "--debug")) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.rstrip().endswith("please report it")
+    monkeypatch.setenv("SEARCHKIT_DEBUG", "1")
+    assert main(env.run("stats")) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+# --- show: pager, links, highlights ---------------------------------------------------------
+
+
+def test_show_pages_on_a_terminal_with_links_and_highlights(env: Env, tmp_path: Path) -> None:
+    import pty
+
+    paged = tmp_path / "paged.txt"
+    pager = tmp_path / "pager.sh"
+    pager.write_text(f"#!/bin/sh\ncat > {paged}\n")
+    pager.chmod(0o755)
+    main_fd, tty = pty.openpty()
+    try:
+        proc = _run_cli(
+            *env.run("show", BRACKET_ID, "--query", "monitors"),
+            stdout=tty,
+            env={"PAGER": str(pager), "TERM": "xterm-256color", "COLUMNS": "100"},
+        )
+    finally:
+        os.close(tty)
+        os.close(main_fd)
+    assert proc.returncode == 0, proc.stderr
+    text = paged.read_text(encoding="utf-8")
+    url = "http://www.reuters.com/article/unsc-aleppo"
+    assert "\x1b]8;" in text and url in text  # an OSC 8 hyperlink to the source
+    plain = re.sub(r"\x1b\]8;[^\x1b]*\x1b\\\\|\x1b\[[0-9;]*m", "", text)
+    assert "Delegates [bold]argue[/] about monitors." in plain
+    assert re.search(r"\x1b\[[0-9;]*7m(\x1b\[[0-9;]*m)*monitors", text)  # highlighted
+
+
+def test_show_prints_without_pager_off_a_terminal(env: Env, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PAGER", "false")
+    assert main(env.run("show", BRACKET_ID)) == 0
+    out = capsys.readouterr().out
+    assert "Sources" in out and "http://www.reuters.com/article/unsc-aleppo" in out
+
+
+# --- where the archive is: config, init, upward lookup ----------------------------------------
+
+
+def test_messages_name_the_ways_to_find_the_archive(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for args in (["search", "syria"], ["index"], ["stats"], ["show", "1"]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        for needle in ("--corpus", "SEARCHKIT_CORPUS", "searchkit init"):
+            assert needle in err, (args, err)
+
+
+def test_app_without_corpus_or_index_says_so_and_exits_2(fake_app, capsys, tmp_path) -> None:
+    assert main(["--corpus", str(tmp_path / "c"), "--index", str(tmp_path / "i")]) == 2
+    assert fake_app == []  # never started: no dead screen
+    err = capsys.readouterr().err
+    assert "searchkit init" in err and "--corpus" in err
+
+
+def test_upward_lookup_finds_the_archive(env: Env, capsys, tmp_path, monkeypatch) -> None:
+    home = tmp_path / "archive"
+    (home / "deep" / "er").mkdir(parents=True)
+    (home / "corpus").symlink_to(env.corpus)
+    (home / "index").symlink_to(env.index)
+    monkeypatch.chdir(home / "deep" / "er")
+    assert main(["search", "zebra", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 1
+
+
+def test_init_writes_the_config_that_every_command_reads(
+    env: Env, capsys, tmp_path, monkeypatch
+) -> None:
+    from searchkit.config import config_path, load_config
+
+    home = tmp_path / "archive"
+    home.mkdir()
+    (home / "corpus").symlink_to(env.corpus)
+    (home / "index").symlink_to(env.index)
+    assert main(["init", str(home)]) == 0
+    out = capsys.readouterr().out
+    assert str(config_path()) in out
+    assert load_config() == {"corpus": home / "corpus", "index": home / "index"}
+    monkeypatch.chdir(tmp_path)  # no corpus/ or index/ here or above
+    assert main(["search", "zebra", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 1
+    # The environment and options still win over the file.
+    monkeypatch.setenv("SEARCHKIT_INDEX", str(tmp_path / "elsewhere"))
+    assert main(["search", "zebra"]) == 2
+    assert "elsewhere" in capsys.readouterr().err
+
+
+def test_init_on_a_corpus_folder_keeps_the_index_in_the_data_folder(
+    env: Env, capsys, tmp_path
+) -> None:
+    from searchkit.config import data_home, load_config
+
+    assert main(["init", str(env.corpus)]) == 0
+    capsys.readouterr()
+    cfg = load_config()
+    assert cfg["corpus"] == env.corpus
+    assert cfg["index"].parent == data_home() / "indexes"
+    assert main(["init", str(tmp_path)]) == 2  # nothing like a corpus there
+    err = capsys.readouterr().err
+    assert "no corpus in" in err and "--corpus" in err
+
+
+def test_broken_config_is_one_line(capsys, tmp_path) -> None:
+    from searchkit.config import config_path
+
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('corpus = "unterminated\n')
+    assert main(["search", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err
+    assert main(["init", str(tmp_path)]) == 2  # init still runs (to replace it)
+    assert "no corpus in" in capsys.readouterr().err
+
+
+def test_config_paths_are_relative_to_the_file(tmp_path) -> None:
+    from searchkit.config import load_config, resolve_locations
+
+    cfg = tmp_path / "cfg" / "config.toml"
+    cfg.parent.mkdir()
+    cfg.write_text('corpus = "../news"\nindex = "~/ix"\n')
+    assert load_config(cfg) == {"corpus": tmp_path / "news", "index": Path.home() / "ix"}
+    where = resolve_locations(None, "x", environ={}, cwd=tmp_path, config=cfg)
+    assert (where.corpus, where.index) == (tmp_path / "news", tmp_path / "x")
+    assert where.corpus_from.startswith("config file")
+
+
+# --- shell completion ----------------------------------------------------------------------------
+
+
+def test_completion_lists_tags_and_sources(env: Env, capsys) -> None:
+    assert main(env.run("completion", "--list", "tag")) == 0
+    tags = capsys.readouterr().out.splitlines()
+    assert "Syrian Civil War" in tags and "Wildlife" in tags
+    assert main(env.run("completion", "--list", "source")) == 0
+    assert "BBC News" in capsys.readouterr().out.splitlines()
+
+
+def _bash_complete(env: Env, words: list[str]) -> list[str]:
+    script = subprocess.run(
+        [sys.executable, "-m", "searchkit", "completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    shim = Path(sys.executable).parent  # `searchkit` itself, as installed
+    line = " ".join(shlex_quote(w) for w in words)
+    code = (
+        f"{script}\nCOMP_WORDS=({line})\nCOMP_CWORD={len(words) - 1}\n"
+        '_searchkit\nprintf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    proc = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", code],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
+            "SEARCHKIT_CORPUS": str(env.corpus),
+            "SEARCHKIT_INDEX": str(env.index),
+        },
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [w for w in proc.stdout.splitlines() if w]
+
+
+def shlex_quote(word: str) -> str:
+    import shlex
+
+    return shlex.quote(word)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_completion(env: Env) -> None:
+    assert _bash_complete(env, ["searchkit", "se"]) == ["search"]
+    assert "--tag" in _bash_complete(env, ["searchkit", "search", "--t"])
+    tags = _bash_complete(env, ["searchkit", "search", "--tag", "syr"])  # any case
+    assert "Syrian\\ Civil\\ War" in tags and all(t.startswith("Syria") for t in tags)
+    assert set(_bash_complete(env, ["searchkit", "search", "--source", "b"])) == {"BBC\\ News"}
+    assert _bash_complete(env, ["searchkit", "search", "--kind", ""]) == ["story", "article"]
+    assert _bash_complete(env, ["searchkit", "completion", "z"]) == ["zsh"]
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_zsh_and_fish_scripts(capsys, shell: str) -> None:
+    assert main(["completion", shell]) == 0
+    text = capsys.readouterr().out
+    options = ("--tag", "--source", "--format")
+    if shell == "fish":
+        options = tuple(f"-l {o[2:]}" for o in options)
+    for word in ("search", "show", "init", "completion", *options):
+        assert word in text
+    assert "completion --list tag" in text and "completion --list source" in text
+    if shutil.which(shell):
+        check = ["zsh", "-n"] if shell == "zsh" else ["fish", "--no-execute"]
+        subprocess.run([*check], input=text, text=True, check=True)
+
+
+def test_hostile_file_names_are_shown_escaped_and_can_be_named_back(capsys, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    folder = corpus / "news/2016/05/10"
+    folder.mkdir(parents=True)
+    names = ["evil\x1b[2J\x1b]0;pwned\x07.md", "rtl\u202eevil.md"]
+    for name in names:
+        (folder / name).write_text(SYNTHETIC[BRACKET_ID], encoding="utf-8")
+    where = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    assert main([*where, "index"]) == 0
+    assert main([*where, "search", "monitors"]) == 0
+    assert main([*where, "search", "monitors", "--format", "ids"]) == 0
+    cap = capsys.readouterr()
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in cap.out + cap.err
+    shown = "news/2016/05/10/evil\\x1b[2J\\x1b]0;pwned\\x07.md"
+    assert shown in cap.out.splitlines()
+    # The escaped id, as printed, names the document.
+    rc, doc = run_json(capsys, Env(corpus, tmp_path / "index", 0, "", ""), "show", shown)
+    assert rc == 0 and doc["id"] == "news/2016/05/10/" + names[0]
+    rc, doc = run_json(
+        capsys, Env(corpus, tmp_path / "index", 0, "", ""), "show", "2016/05/10/rtl\\u202eevil"
+    )
+    assert rc == 0 and doc["id"] == "news/2016/05/10/" + names[1]
+
+
+def test_unescaped_readings() -> None:
+    from searchkit.handles import unescaped
+    from searchkit.textsafe import visible
+
+    for name in ["a\x1bb", "a\u202eb\u200b", "a\udcffb", "tab\there", "a\U000e0001b"]:
+        assert name in unescaped(visible(name))
+    assert unescaped("plain") == []

@@ -287,6 +287,7 @@ def test_a_malformed_date_is_an_error_not_a_wider_search(engine, query):
 def test_double_negation_is_the_word(engine):
     assert set(ids(search(engine, "NOT NOT italy"))) == set(ids(search(engine, "italy")))
 
+
 def test_date_terms_combine_with_boolean_logic(engine):
     assert set(ids(search(engine, "italy NOT date:2016-06-02"))) == {QUAKE.id, RUBBLE.id}
     assert set(ids(search(engine, "italy -date:2016-06-02"))) == {QUAKE.id, RUBBLE.id}
@@ -533,3 +534,15 @@ def test_an_index_from_before_the_engine_seam_is_rebuilt(corpus, tmp_path):
     assert not gen.exists()
     with Engine(index) as eng:
         assert eng.search(SearchRequest("italy")).total == 3
+
+
+def test_similar_documents_of_a_tiny_archive(tmp_path):
+    """Words in every document tell nothing apart (and must not divide by zero)."""
+    for name in ("a", "b"):
+        write(
+            tmp_path / "c", Story(date(2020, 1, 1 + (name == "b")), f"Identical twin story {name}")
+        )
+    update_index(tmp_path / "c", tmp_path / "i")
+    with Engine(tmp_path / "i") as eng:
+        doc_id = eng.search(SearchRequest("twin")).hits[0].id
+        assert eng.document(doc_id).similar == ()

@@ -292,7 +292,7 @@ async def test_facet_filter_and_removal(built):
         await pilot.click(chips[0])
         await settle(pilot, app)
         assert result_ids(screen) == [IDS["pirates1"]]
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+l")
         await settle(pilot, app)
         assert set(result_ids(screen)) == before
         assert not list(screen.query(Chip))
@@ -341,18 +341,19 @@ async def test_detail_highlights_and_related_history(built):
         marked = {title.plain[s.start : s.end] for s in title.spans}
         assert marked == {"offensive", "Quarrington"}
         # Back is unavailable before any link was followed.
-        assert screen.check_action("back", ()) is None
+        assert screen.check_action("back", ()) is False
         related = screen.query_one(RelatedList)
         assert [e.in_archive for e in related.entries] == [True, False]
-        await pilot.press("enter")  # search box -> results
-        await pilot.press("enter")  # results -> detail pane
+        await pilot.press("enter")  # open: the detail pane gets the keyboard
+        assert pane.has_focus
+        await pilot.press("tab", "tab")  # past the tags, to the related stories
         assert related.has_focus
         related.highlighted = 0
         await pilot.press("enter")
         await settle(pilot, app)
         assert pane.view.document.id == IDS["beta"]
         assert screen.check_action("back", ()) is True
-        assert screen.check_action("forward", ()) is None
+        assert screen.check_action("forward", ()) is False
         await pilot.press("ctrl+b")
         await settle(pilot, app)
         assert pane.view.document.id == IDS["alpha"]
@@ -368,7 +369,7 @@ async def test_detail_highlights_and_related_history(built):
         await pilot.press("enter")
         await settle(pilot, app)
         assert pane.view.document.id == IDS["beta"]
-        assert screen.check_action("forward", ()) is None
+        assert screen.check_action("forward", ()) is False
 
 
 @aio
@@ -488,13 +489,13 @@ async def test_stale_results_are_dropped(built, monkeypatch):
 
         monkeypatch.setattr(engine, "search", search)
         # The engine would serialise the two; let the fast one overtake the slow one.
-        screen.query_text = "quarrington"
+        screen.session.query = "quarrington"
         screen.search_now()
         deadline = time.monotonic() + 2
         while not slow_started.is_set():
             assert time.monotonic() < deadline
             await pilot.pause(0.01)
-        screen.query_text = "pirates"
+        screen.session.query = "pirates"
         screen.search_now()
         await settle(pilot, app)
         deadline = time.monotonic() + 3
@@ -547,14 +548,14 @@ async def test_overlapping_searches_do_not_leave_the_screen_busy(built):
     app = make_app(built)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, app)
-        screen.query_text = "pirates"
+        screen.session.query = "pirates"
         screen.search_now()
         screen.search_now()  # cancels the first worker before it could run
         await settle(pilot, app)
         assert screen.results.query == "pirates"
         # Idle, so the next keystroke searches at once instead of waiting the debounce.
         before = screen.generation
-        screen.query_text = "pirates convoy"
+        screen.session.query = "pirates convoy"
         screen.schedule_search()
         assert screen.generation == before + 1
         await settle(pilot, app)

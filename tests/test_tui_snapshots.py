@@ -1,4 +1,5 @@
-"""Snapshots of the TUI at 120x36 over the synthetic corpus (no sample files, no timings).
+"""Snapshots of the TUI at 80x24 and 120x36 over the synthetic corpus (no sample files,
+no timings): the main screen, an open document, the help.
 
 Update after an intended change with ``pytest tests/test_tui_snapshots.py --snapshot-update``
 and look at the SVGs in tests/__snapshots__/.
@@ -22,7 +23,7 @@ from searchkit.engine import update_index  # noqa: E402
 from searchkit.tui.widgets.detail_pane import RelatedList  # noqa: E402
 from tests.test_tui import make_app, quick_detail  # noqa: E402, F401 - quick_detail: autouse fixture
 
-SIZE = (120, 36)
+SIZES = {"80x24": (80, 24), "120x36": (120, 36)}
 
 
 @pytest.fixture(scope="module")
@@ -49,29 +50,43 @@ async def ready(pilot) -> None:
         await pilot.pause(0.03)
 
 
-def test_main_screen(snap_compare, built):
-    assert snap_compare(make_app(built, "pirates"), terminal_size=SIZE, run_before=ready)
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(snap_compare, built, size):
+    async def move(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("down")  # the cursor moves; the box keeps the keyboard
+        await ready(pilot)
+
+    assert snap_compare(make_app(built, "pirates"), terminal_size=SIZES[size], run_before=move)
 
 
-def test_detail_view(snap_compare, built):
+@pytest.mark.parametrize("size", SIZES)
+def test_detail_view(snap_compare, built, size):
     async def open_related(pilot) -> None:
         await ready(pilot)
-        screen = pilot.app.main
-        screen.action_focus_detail()
-        related = screen.query_one(RelatedList)
+        await pilot.press("enter")  # open the hit: the detail pane gets the keyboard
+        await ready(pilot)
+        related = pilot.app.main.query_one(RelatedList)
+        related.focus()
         related.highlighted = 0
         await pilot.press("enter")  # open the related story: a history entry
         await ready(pilot)
+        pilot.app.main.detail_pane.focus()
+        pilot.app.main.detail_pane.scroll_home(animate=False)
+        await ready(pilot)
 
     assert snap_compare(
-        make_app(built, "quarrington offensive"), terminal_size=SIZE, run_before=open_related
+        make_app(built, "quarrington offensive"),
+        terminal_size=SIZES[size],
+        run_before=open_related,
     )
 
 
-def test_help_screen(snap_compare, built):
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare, built, size):
     async def open_help(pilot) -> None:
         await ready(pilot)
         await pilot.press("f1")
         await pilot.pause()
 
-    assert snap_compare(make_app(built), terminal_size=SIZE, run_before=open_help)
+    assert snap_compare(make_app(built), terminal_size=SIZES[size], run_before=open_help)

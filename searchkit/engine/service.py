@@ -548,8 +548,8 @@ class Engine:
             df = max(
                 g.searcher.doc_frequency("body", term), g.searcher.doc_frequency("title", term)
             )
-            if df <= 1:
-                continue  # in this document only: finds nothing else
+            if df <= 1 or df >= n_docs:
+                continue  # in this document only, or in every one: tells nothing apart
             scored.append((tf * math.log(n_docs / df), term))
         scored.sort(reverse=True)
         chosen = scored[:SIMILAR_TERMS]

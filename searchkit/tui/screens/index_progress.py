@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from textual.widgets import Label, ProgressBar
 
 from searchkit.engine import update_index
 from searchkit.errors import SearchkitError
+from searchkit.textsafe import visible
 from searchkit.tui.messages import IndexFinished, IndexProgress
+
+log = logging.getLogger("searchkit.tui")
 
 PHASES = {
     "scanning": "Looking for documents…",
@@ -64,10 +68,14 @@ class IndexScreen(ModalScreen[bool]):
         self.rebuild = rebuild
         self.heading = title
         self.finished: bool | None = None
+        #: Why the update failed (the app says it when it stops).
+        self.error: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(f"{self.heading} for {self.corpus}"), id="index-title")
+            yield Label(
+                Content(f"{self.heading} for {visible(str(self.corpus))}"), id="index-title"
+            )
             yield Label(Content("Starting…"), id="index-phase")
             yield ProgressBar(total=None, show_eta=True, id="index-bar")
 
@@ -93,6 +101,7 @@ class IndexScreen(ModalScreen[bool]):
             self.post_message(IndexFinished(False, str(exc)))
             return
         except Exception as exc:
+            log.exception("indexing failed")
             self.post_message(IndexFinished(False, f"indexing failed: {exc!r}"))
             return
         if report.rebuilt:
@@ -123,6 +132,7 @@ class IndexScreen(ModalScreen[bool]):
             self.app.notify(message.summary, timeout=4, markup=False)
             self.dismiss(True)
         else:
+            self.error = message.summary
             self.app.notify(message.summary, severity="error", timeout=8, markup=False)
             self.query_one("#index-title", Label).update(
                 Content("The index could not be updated — press Esc")

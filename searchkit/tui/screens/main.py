@@ -1,12 +1,21 @@
-"""The main screen: search box, filters, facets | timeline + results | detail."""
+"""The main screen: search box, filters, facets | timeline + results | detail.
+
+The search session's state (query, filters, sort, paging, generations, history)
+lives in a plain ``SearchSession``; this screen turns keys and messages into calls
+on it, runs searches in thread workers, and draws what it says.
+
+Keys work like fzf: the search box keeps the keyboard while ↓/↑ (Ctrl+N/Ctrl+P,
+PgDn/PgUp) move the results cursor, Enter opens the hit, and a letter typed while
+another panel has focus goes to the box. No binding here uses a key that the box
+(Textual's Input) uses for editing.
+"""
 
 from __future__ import annotations
 
-import calendar
+import logging
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -18,7 +27,8 @@ from textual.widgets import Footer, Input, OptionList
 from textual.worker import get_current_worker
 
 from searchkit.errors import SearchkitError
-from searchkit.model import FACETS, SORTS, DocumentView, Results, SearchRequest, Sort
+from searchkit.model import DocumentView, Results, SearchRequest, Sort
+from searchkit.textsafe import visible
 from searchkit.tui.messages import (
     AddTagFilter,
     DocumentLoaded,
@@ -35,6 +45,7 @@ from searchkit.tui.messages import (
     SearchText,
     TimelineCounts,
 )
+from searchkit.tui.session import Answer, SearchSession
 from searchkit.tui.widgets.detail_pane import DetailPane
 from searchkit.tui.widgets.facet_panel import FacetPanel
 from searchkit.tui.widgets.filter_chips import FilterChips
@@ -43,91 +54,120 @@ from searchkit.tui.widgets.search_bar import SearchBar
 from searchkit.tui.widgets.status_line import StatusLine
 from searchkit.tui.widgets.timeline import Timeline, month_bars, year_bars
 
+log = logging.getLogger("searchkit.tui")
+
 #: Seconds of quiet typing before a search runs, while an earlier search is still busy.
 DEBOUNCE = 0.15
-RESULTS_LIMIT = 20  # a page (~8 show at once); more are fetched as the cursor nears the end
+RESULTS_LIMIT = 20  # a page; more are fetched as the cursor nears the end
 #: Did-you-mean runs after this pause in typing (a half-typed word is no typo).
 SUGGEST_DELAY = 0.5
 #: The detail pane follows the results cursor after this pause (keeps the engine free
 #: for the next keystroke's search).
 DETAIL_DELAY = 0.05
-#: After new results, the detail pane waits for this pause in typing: loading and
-#: drawing a whole document between two keystrokes would delay the second one.
+#: After new results for a keystroke, the detail pane waits for this pause in typing:
+#: loading and drawing a whole document between two keystrokes would delay the second.
 DETAIL_AFTER_SEARCH = 0.6
 FACET_LIMIT = 10
 #: Below this width the facet panel starts hidden (F2 shows it).
 NARROW = 110
-#: From this height on, the status line keeps two lines (see app.tcss).
+#: Below this width the results take the whole width; Enter opens a document over
+#: them (Esc closes it).
+SINGLE = 100
+#: From this height on, the status line keeps two lines (see app.tcss) and the
+#: timeline shows by default.
 TALL = 30
+#: Hits take two lines each (title; date, outlets, snippet) unless the terminal is
+#: at least this wide and TALL: then titles and snippets wrap in full.
+ROOMY = 160
 DOC_CACHE = 64
-
-
-@dataclass(frozen=True, slots=True)
-class Visit:
-    doc_id: str
-    from_results: bool  # opened by moving through the results list
 
 
 class MainScreen(Screen):
     """Everything the user searches with. Slow work runs in thread workers."""
 
     BINDINGS = [
+        Binding("q", "app.quit", "Quit", show=False, id="quit_alt"),
         Binding("f1", "app.help", "Help", id="help"),
         Binding("question_mark", "app.help", "Help", show=False, id="help_alt"),
+        Binding("f2", "toggle_facets", "Facets", id="toggle_facets"),
+        Binding("down,ctrl+n", "cursor(1)", "Next hit", show=False, id="next_hit"),
+        Binding("up,ctrl+p", "cursor(-1)", "Previous hit", show=False, id="previous_hit"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="page_up"),
+        Binding("j", "cursor(1)", "Next hit", show=False, id="next_hit_alt"),
+        Binding("k", "cursor(-1)", "Previous hit", show=False, id="previous_hit_alt"),
+        Binding("ctrl+r", "history", "History", id="history"),
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort"),
-        Binding("ctrl+r", "clear_filters", "Clear filters", id="clear_filters"),
+        Binding("ctrl+l", "clear_filters", "Clear", id="clear_filters", tooltip="Clear filters"),
         # Offered in the status line, next to the suggestion: not in the footer.
         Binding(
             "ctrl+y", "accept_suggestion", "Accept suggestion", show=False, id="accept_suggestion"
         ),
-        Binding("ctrl+b,alt+left", "back", "Back", id="back"),
-        Binding("ctrl+f,alt+right", "forward", "Forward", id="forward"),
-        Binding("escape", "focus_search", "Search box", show=False, id="focus_search"),
-        Binding("f2", "toggle_facets", "Facets", show=False, id="toggle_facets"),
+        Binding("ctrl+b,alt+left", "back", "Back", show=False, id="back"),
+        Binding("ctrl+f,alt+right", "forward", "Forward", show=False, id="forward"),
+        # Shown (and working) only away from the box: in it, Esc has nothing to do.
+        Binding("escape", "escape", "Search", id="focus_search"),
+        Binding("slash", "focus_search", "Search box", show=False, id="focus_search_alt"),
         Binding("f3", "toggle_timeline", "Timeline", show=False, id="toggle_timeline"),
         Binding("f4", "focus_results", "Results", show=False, id="focus_results"),
         Binding("f5", "app.reindex", "Reindex", show=False, id="reindex"),
         Binding("f6", "focus_detail", "Detail", show=False, id="focus_detail"),
-        Binding("ctrl+o", "app.open_editor", "Edit", show=False, id="open_editor"),
-        Binding("ctrl+g", "app.open_pager", "Page", show=False, id="open_pager"),
-        Binding("ctrl+k", "app.copy_id", "Copy id", show=False, id="copy_id"),
+        Binding("ctrl+o", "app.open_link", "Open link", show=False, id="open_link"),
+        Binding("ctrl+g", "app.open_editor", "Edit", show=False, id="open_editor"),
+        Binding("ctrl+t", "app.copy_id", "Copy id", show=False, id="copy_id"),
     ]
 
     def __init__(self, query: str = "", *, show_timings: bool = True) -> None:
         super().__init__()
         self.initial_query = query
         self.show_timings = show_timings
-        self.query_text = query
-        self.filters: dict[str, list[str]] = {}
-        self.date_range: tuple[date, date, str] | None = None
-        self.sort: Sort = "relevance"
-        self.generation = 0  # of the newest request issued
-        self.shown_generation = 0  # of the newest results on screen
-        self.answered = 0  # of the newest request answered (results shown, or failed)
-        self.results: Results | None = None  # on screen
-        self.request: SearchRequest | None = None  # the newest issued
-        self.shown_request: SearchRequest | None = None  # the one ``results`` answer
-        self.shown_query: str | None = None  # text of the results on screen
-        #: What the results on screen matched: the query, or its auto-correction.
-        self.highlight_query = query
-        self.shown_at = 0.0  # perf_counter() when they were put on screen
+        self.session = SearchSession(query, page_size=RESULTS_LIMIT, facet_limit=FACET_LIMIT)
+        self.shown_at = 0.0  # perf_counter() when results were last put on screen
         self._timer: Timer | None = None
         self._ready = False
-        self.history: list[Visit] = []
-        self.history_pos = -1
-        self.detail_wanted: str | None = None
         self._docs: OrderedDict[str, DocumentView] = OrderedDict()
         self._refreshing = False
         self._facets_forced: bool | None = None
+        self._timeline_forced: bool | None = None
         self._binding_state: tuple[bool | None, ...] = ()
         self._suggest_timer: Timer | None = None
         self._detail_timer: Timer | None = None
-        self._loading_more = False
         self.suggest_delay = SUGGEST_DELAY
         self.detail_after_search = DETAIL_AFTER_SEARCH
+        self.detail_wanted: str | None = None
         self._detail_shown: tuple[str, str] | None = None  # (document id, highlight query)
         self._collecting = False  # the idle collector starts once results are first shown
         self._facets_pending: tuple[dict, dict] | None = None  # while the panel is hidden
+
+    # --- the session's state, as the screen's tests and benchmarks read it --------------
+
+    @property
+    def results(self) -> Results | None:
+        return self.session.results
+
+    @property
+    def request(self) -> SearchRequest | None:
+        return self.session.request
+
+    @property
+    def shown_request(self) -> SearchRequest | None:
+        return self.session.shown_request
+
+    @property
+    def shown_query(self) -> str | None:
+        return self.session.shown_query
+
+    @property
+    def filters(self) -> dict[str, list[str]]:
+        return self.session.filters
+
+    @property
+    def generation(self) -> int:
+        return self.session.generation
+
+    @property
+    def busy(self) -> bool:
+        return self.session.busy
 
     # --- layout ------------------------------------------------------------------------
 
@@ -142,7 +182,7 @@ class MainScreen(Screen):
                 yield Timeline(id="timeline")
                 yield ResultsList(id="results")
             yield DetailPane(id="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # Looked up once: every keystroke updates these.
@@ -158,10 +198,20 @@ class MainScreen(Screen):
         self.search_bar.focus()
 
     def on_resize(self, event: events.Resize) -> None:
-        narrow = event.size.width < NARROW
-        self.set_class(narrow, "-narrow")
-        self.set_class(event.size.height >= TALL, "-tall")
+        width, height = event.size
+        self.set_class(width < NARROW, "-narrow")
+        single = width < SINGLE
+        self.set_class(single, "-single")
+        if not single:
+            self.set_class(False, "-reading")
+        short = height < TALL
+        self.set_class(not short, "-tall")
+        self.set_class(short, "-short")
+        self.results_list.set_compact(short or width < ROOMY)
         self._apply_facets_visibility()
+        self._apply_timeline_visibility()
+        # Narrow: the footer's room goes to the main keys (the palette is in F1's list).
+        self.query_one(Footer).show_command_palette = width >= SINGLE
 
     def _apply_facets_visibility(self) -> None:
         show = self._facets_forced
@@ -173,9 +223,82 @@ class MainScreen(Screen):
             self._facets_pending = None
             self.facet_panel.show(facets, selected)
 
+    def _apply_timeline_visibility(self) -> None:
+        show = self._timeline_forced
+        if show is None:
+            show = not self.has_class("-short")
+        self.timeline.set_class(not show, "-hidden")
+
     @property
     def engine(self):
         return self.app.engine  # type: ignore[attr-defined]
+
+    @property
+    def reading(self) -> bool:
+        """A document fills the screen (narrow terminals, after Enter)."""
+        return self.has_class("-reading")
+
+    # --- keys --------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key typed outside the search box goes to the box (unless a
+        binding of the focused panel, like j or s, wants it)."""
+        if not event.is_printable or event.character is None:
+            return
+        focused = self.focused
+        if focused is None or isinstance(focused, Input):
+            return
+        if event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self.action_escape()  # back to the box (and the results, on a narrow screen)
+        self.search_bar.type_text(event.character)
+
+    def action_cursor(self, delta: int) -> None:
+        """Move the results cursor; ↑ in an empty box, at the top, recalls history."""
+        if (
+            delta < 0
+            and self.focused is self.search_bar
+            and not self.search_bar.value
+            and not self.results_list.position
+        ):
+            self.action_history()
+            return
+        self.results_list.move(delta)
+
+    def action_page(self, direction: int) -> None:
+        self.results_list.page(direction)
+
+    def action_escape(self) -> None:
+        if self.reading:
+            self.set_class(False, "-reading")
+        self.action_focus_search()
+
+    def action_focus_search(self) -> None:
+        self.search_bar.focus()
+
+    def action_open(self) -> None:
+        """Open the hit under the cursor: the detail pane gets the keyboard (and the
+        whole screen on a narrow terminal)."""
+        doc_id = self.results_list.highlighted_id
+        if doc_id is None:
+            return
+        self.session.remember_query()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self.visit(doc_id, from_results=True)
+        if self.has_class("-single"):
+            self.set_class(True, "-reading")
+        self.detail_pane.focus()
+
+    @on(Input.Submitted, "#query")
+    def _submitted(self) -> None:
+        self.action_open()
+
+    @on(OptionList.OptionSelected, "#results")
+    def _result_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_open()
 
     # --- searching ---------------------------------------------------------------------
 
@@ -183,25 +306,14 @@ class MainScreen(Screen):
         self._ready = True
         self._docs.clear()
         self._detail_shown = None
+        self.session.open_history(self.app.index_dir)  # type: ignore[attr-defined]
+        if self.initial_query:
+            self.session.remember_query()
         self.search_now()
-
-    def build_request(self) -> SearchRequest:
-        filters = tuple((f, tuple(self.filters[f])) for f in FACETS if self.filters.get(f))
-        lo, hi = (self.date_range[0], self.date_range[1]) if self.date_range else (None, None)
-        return SearchRequest(
-            query=self.query_text,
-            filters=filters,
-            date_from=lo,
-            date_to=hi,
-            sort=self.sort,
-            limit=RESULTS_LIMIT,
-            facet_limit=FACET_LIMIT,
-            suggest=False,  # did-you-mean comes in a second pass, after a pause
-        )
 
     @on(Input.Changed, "#query")
     def _typed(self, event: Input.Changed) -> None:
-        self.query_text = event.value
+        self.session.set_query(event.value)
         self.schedule_search()
 
     def schedule_search(self) -> None:
@@ -216,31 +328,21 @@ class MainScreen(Screen):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if not self.busy:
-            self.search_now()
+        if not self.session.busy:
+            self.search_now(typed=True)
         else:
-            self._timer = self.set_timer(DEBOUNCE, self.search_now)
+            self._timer = self.set_timer(DEBOUNCE, lambda: self.search_now(typed=True))
 
-    @property
-    def busy(self) -> bool:
-        """Whether the newest request has not been answered yet.
-
-        Derived from generations, not counted: a worker cancelled before it ran posts
-        nothing, and a count would then stay above zero for good.
-        """
-        return self.generation != self.answered
-
-    def search_now(self) -> None:
+    def search_now(self, *, typed: bool = False) -> None:
         if not self._ready:
             return
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         self._stop_timers()
-        self.generation += 1
-        self.request = self.build_request()
+        generation, request = self.session.issue(typed=typed)
         self.workers.cancel_group(self, "timeline")
-        self._search(self.generation, self.request)
+        self._search(generation, request)
 
     def _stop_timers(self) -> None:
         for name in ("_suggest_timer", "_detail_timer"):
@@ -257,22 +359,22 @@ class MainScreen(Screen):
             self.post_message(SearchFailed(generation, str(exc)))
             return
         except Exception as exc:  # a bug in the engine must not kill the app
+            log.exception("search failed: %r", request)
             self.post_message(SearchFailed(generation, f"search failed: {exc!r}"))
             return
         self.post_message(SearchDone(generation, request, results))
 
-    def _schedule_suggestion(
-        self, generation: int, request: SearchRequest, results: Results
-    ) -> None:
-        if not request.query.strip() or request.suggest:
+    def _schedule_suggestion(self, answer: Answer) -> None:
+        if not self.session.wants_suggestion(answer):
             return
+        generation, request, results = answer.generation, answer.request, answer.results
         self._suggest_timer = self.set_timer(
             self.suggest_delay, lambda: self._suggest(generation, request, results)
         )
 
     @work(thread=True, exclusive=True, group="suggest")
     def _suggest(self, generation: int, request: SearchRequest, results: Results) -> None:
-        if generation != self.generation:
+        if generation != self.session.generation:
             return
         engine = self.engine
         try:
@@ -283,53 +385,47 @@ class MainScreen(Screen):
                     results = replace(results, suggestion=suggestion)
             else:  # nothing found: the corrected query's results replace them
                 results = engine.search(replace(request, suggest=True))
-        except Exception:
+        except Exception:  # a suggestion is optional; the results are on screen
+            log.exception("did-you-mean failed for %r", request.query)
             return
         if results.suggestion:
             self.post_message(SearchDone(generation, replace(request, suggest=True), results))
 
     def on_search_failed(self, message: SearchFailed) -> None:
-        self.answered = max(self.answered, message.generation)
-        if message.generation >= self.shown_generation:
+        if self.session.failed(message.generation):
             self.status_line.show_message(message.error)
 
     def on_search_done(self, message: SearchDone) -> None:
-        second_pass = message.request.suggest
-        self.answered = max(self.answered, message.generation)
-        if message.generation < self.shown_generation:
+        answer = self.session.answer(message.generation, message.request, message.results)
+        if answer is None:
             return  # an older search finished late: never overwrite newer results
-        if second_pass and message.generation != self.generation:
-            return
-        self.shown_generation = message.generation
-        results, request = message.results, message.request
-        self.results, self.shown_request = results, request
-        if results.corrected_from and results.suggestion:
-            self.highlight_query = results.suggestion  # the hits answer the correction
-        else:
-            self.highlight_query = request.query
         with self.app.batch_update():  # one layout and one drawing for all of it
-            self._show_results(message.generation, request, results)
-        self.shown_query = request.query
-        self.call_after_refresh(self._shown, message.generation, request.query)
-        if not second_pass:
-            self._schedule_suggestion(message.generation, request, results)
+            self._show_results(answer)
+        self.call_after_refresh(self._shown, answer.generation, answer.request.query)
+        self._schedule_suggestion(answer)
 
-    def _show_results(self, generation: int, request: SearchRequest, results: Results) -> None:
+    def _show_results(self, answer: Answer) -> None:
+        results, request = answer.results, answer.request
         results_list = self.results_list
-        # Same text (a filter, sort or index change): keep the document under the cursor.
-        # New text: start at the best match.
-        keep = results_list.highlighted_id if request.query == self.shown_query else None
+        # Same text (a filter, sort or index change): keep the document under the cursor
+        # if it is still there. New text: start at the best match.
+        keep = results_list.highlighted_id if answer.same_text else None
         results_list.show(results.hits, keep)
         self.status_line.show_results(results, len(results.hits))
-        selected = {f: tuple(v) for f, v in request.filters}
+        selected = self.session.selected(request)
         if self.has_class("-no-facets"):
             self._facets_pending = (results.facets, selected)  # drawn when shown
         else:
             self.facet_panel.show(results.facets, selected)
-        self._update_timeline(generation, request, results)
-        self._update_chips()
+        self._update_timeline(answer)
+        self.chips.show(self.session.chips())
         if results.hits:
-            self._follow_cursor(self.detail_after_search)
+            shown = self.detail_pane.view
+            gone = shown is not None and shown.document.id not in {h.id for h in results.hits}
+            # The pane follows at once when its document left the results (a filter
+            # removed it); after a keystroke it waits for a pause in typing.
+            delay = self.detail_after_search if answer.typed and not gone else DETAIL_DELAY
+            self._follow_cursor(delay)
         else:
             self.detail_wanted = None
             self._detail_shown = None
@@ -337,35 +433,28 @@ class MainScreen(Screen):
         self._bindings_changed()
 
     def load_more(self) -> None:
-        """Fetch the next page of results (the cursor reached the last one)."""
-        # Page the request whose results are on screen, not a newer one still running.
-        results, request = self.results, self.shown_request
-        if results is None or request is None or self._loading_more:
-            return
-        shown = len(self.results_list.hits)
-        if shown >= results.total:
-            return
-        self._loading_more = True
-        page = replace(request, offset=shown, limit=RESULTS_LIMIT, suggest=False)
-        if results.corrected_from and results.suggestion:
-            page = replace(page, query=results.suggestion)
-        self._more(self.shown_generation, page)
+        """Fetch the next page of results (the cursor reached the last ones)."""
+        page = self.session.next_page(len(self.results_list.hits))
+        if page is not None:
+            self._more(*page)
 
     @work(thread=True, exclusive=True, group="more")
     def _more(self, generation: int, request: SearchRequest) -> None:
         try:
             results = self.engine.search(request)
-        except Exception:
+        except Exception as exc:
+            log.exception("next page failed: %r", request)
+            self.post_message(SearchFailed(generation, f"more results failed: {exc}"))
             results = None
         self.post_message(MoreResults(generation, results.hits if results else []))
 
     def on_more_results(self, message: MoreResults) -> None:
-        self._loading_more = False
-        if message.generation != self.shown_generation or self.results is None:
+        if not self.session.page_arrived(message.generation):
             return
         results_list = self.results_list
         results_list.append(message.hits)
-        self.status_line.show_results(self.results, len(results_list.hits))
+        assert self.session.results is not None
+        self.status_line.show_results(self.session.results, len(results_list.hits))
 
     def _shown(self, generation: int, query: str) -> None:
         self.shown_at = time.perf_counter()
@@ -381,22 +470,12 @@ class MainScreen(Screen):
 
     # --- timeline ----------------------------------------------------------------------
 
-    def _one_year(self, request: SearchRequest, results: Results) -> int | None:
-        years = request.filter_values("year")
-        if len(years) == 1 and years[0].isdigit():
-            return int(years[0])
-        present = results.facets.get("year", [])
-        if not years and len(present) == 1 and present[0][0].isdigit():
-            return int(present[0][0])
-        return None
-
-    def _update_timeline(self, generation: int, request: SearchRequest, results: Results) -> None:
+    def _update_timeline(self, answer: Answer) -> None:
         timeline = self.timeline
-        year = self._one_year(request, results)
-        chosen: tuple[int, int | None] | None = None
-        if self.date_range is not None:
-            chosen = (self.date_range[0].year, self.date_range[0].month)
-        elif year is not None:
+        request, results = answer.request, answer.results
+        year = self.session.one_year(request, results)
+        chosen = self.session.chosen_period()
+        if chosen is None and year is not None:
             chosen = (year, None)
         if year is None:
             timeline.show(year_bars(results.facets.get("year", [])), chosen)
@@ -406,99 +485,59 @@ class MainScreen(Screen):
             timeline.refresh()
         else:
             timeline.show([], chosen)
-        self._count_months(generation, request, year)
+        self._count_months(answer.generation, request, year)
 
     @work(thread=True, exclusive=True, group="timeline")
     def _count_months(self, generation: int, request: SearchRequest, year: int) -> None:
-        if get_current_worker().is_cancelled or generation != self.generation:
+        if get_current_worker().is_cancelled or generation != self.session.generation:
             return
         # Every month of the year, also while one month is the active date filter.
         whole_year = replace(request, date_from=None, date_to=None)
         try:
             counts = dict(self.engine.month_counts(whole_year, year))
-        except Exception:
+        except Exception:  # the timeline keeps its year bars
+            log.exception("month counts failed for %s", year)
             return
         months = [counts.get(f"{year}-{month:02d}", 0) for month in range(1, 13)]
         self.post_message(TimelineCounts(generation, year, months))
 
     def on_timeline_counts(self, message: TimelineCounts) -> None:
-        if message.generation != self.shown_generation:
+        if message.generation != self.session.shown_generation:
             return
-        chosen = None
-        if self.date_range is not None:
-            chosen = (self.date_range[0].year, self.date_range[0].month)
-        self.timeline.show(month_bars(message.year, message.months), chosen)
+        self.timeline.show(month_bars(message.year, message.months), self.session.chosen_period())
 
     def on_period_chosen(self, message: PeriodChosen) -> None:
-        self.filters["year"] = [str(message.year)]
-        if message.month is None:
-            self.date_range = None
-        else:
-            last = calendar.monthrange(message.year, message.month)[1]
-            self.date_range = (
-                date(message.year, message.month, 1),
-                date(message.year, message.month, last),
-                f"{message.year}-{message.month:02d}",
-            )
+        self.session.choose_period(message.year, message.month)
         self.search_now()
 
     # --- filters -----------------------------------------------------------------------
 
-    def _update_chips(self) -> None:
-        chips = [(f, v, v) for f in FACETS for v in self.filters.get(f, [])]
-        if self.date_range is not None:
-            chips.append(("date", self.date_range[2], self.date_range[2]))
-        self.chips.show(chips)
-
     def on_facet_toggled(self, message: FacetToggled) -> None:
-        values = self.filters.setdefault(message.facet, [])
-        folded = [v.casefold() for v in values]
-        if message.value.casefold() in folded:
-            del values[folded.index(message.value.casefold())]
-            if message.facet == "year":
-                self.date_range = None
-        else:
-            values.append(message.value)
-        if not values:
-            del self.filters[message.facet]
+        self.session.toggle(message.facet, message.value)
         self.search_now()
 
     def on_filter_removed(self, message: FilterRemoved) -> None:
-        if message.facet == "date":
-            self.date_range = None
-        else:
-            values = self.filters.get(message.facet, [])
-            if message.value in values:
-                values.remove(message.value)
-            if not values:
-                self.filters.pop(message.facet, None)
-            if message.facet == "year":
-                self.date_range = None
+        self.session.remove_filter(message.facet, message.value)
         self.search_now()
-        if not self.filters and self.date_range is None:
+        if not self.session.has_filters:
             self.search_bar.focus()
 
     def on_add_tag_filter(self, message: AddTagFilter) -> None:
-        tags = self.filters.setdefault("tag", [])
-        if message.tag.casefold() not in (t.casefold() for t in tags):
-            tags.append(message.tag)
+        self.session.add_tag(message.tag)
         self.search_now()
-        self.notify(f"Filtering by tag: {message.tag}", markup=False, timeout=2)
+        self.notify(f"Filtering by tag: {visible(message.tag)}", markup=False, timeout=2)
 
     def action_clear_filters(self) -> None:
-        if not self.filters and self.date_range is None:
-            return
-        self.filters.clear()
-        self.date_range = None
-        self.search_now()
+        if self.session.clear_filters():
+            self.search_now()
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        sort = self.session.cycle_sort()
         self.search_now()
-        self.notify(f"Sorted by {self.sort}", timeout=1.5)
+        self.notify(f"Sorted by {sort}", timeout=1.5)
 
     def set_sort(self, sort: Sort) -> None:
-        self.sort = sort
+        self.session.set_sort(sort)
         self.search_now()
 
     def set_query(self, text: str) -> None:
@@ -507,7 +546,7 @@ class MainScreen(Screen):
         with box.prevent(Input.Changed):
             box.value = text
         box.cursor_position = len(text)
-        self.query_text = text
+        self.session.set_query(text)
         self.search_now()
 
     def action_accept_suggestion(self) -> None:
@@ -517,7 +556,21 @@ class MainScreen(Screen):
 
     def on_search_text(self, message: SearchText) -> None:
         self.set_query(message.text)
+        self.set_class(False, "-reading")
         self.search_bar.focus()
+
+    # --- query history -----------------------------------------------------------------
+
+    def action_history(self) -> None:
+        from searchkit.tui.screens.history import HistoryScreen
+
+        def picked(query: str | None) -> None:
+            if query is not None:
+                self.set_query(query)
+                self.session.remember_query()  # the most recent one again
+            self.search_bar.focus()
+
+        self.app.push_screen(HistoryScreen(self.session.recent_queries()), picked)
 
     # --- detail pane and history -------------------------------------------------------
 
@@ -526,7 +579,7 @@ class MainScreen(Screen):
         if event.option.id is None:
             return
         self._follow_cursor(DETAIL_DELAY)
-        if event.option_index >= len(self.results_list.hits) - 3:
+        if event.option_index >= event.option_list.option_count - 6:
             self.load_more()
 
     def _follow_cursor(self, delay: float) -> None:
@@ -538,70 +591,56 @@ class MainScreen(Screen):
             return
         self._detail_timer = self.set_timer(delay, lambda: self.visit(doc_id, from_results=True))
 
-    @on(OptionList.OptionSelected, "#results")
-    def _result_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_focus_detail()
-
     def on_open_document(self, message: OpenDocument) -> None:
         self.visit(message.doc_id, from_results=False)
 
     def visit(self, doc_id: str, *, from_results: bool) -> None:
-        """Show ``doc_id`` as a new history entry (moving in the results list replaces
-        the entry it made before, so Back returns to the list's document)."""
-        current = self.history[self.history_pos] if self.history_pos >= 0 else None
-        if (
-            current is not None
-            and current.doc_id == doc_id
-            and (from_results == current.from_results)
-        ):
-            self.load_document(doc_id)
-            return
-        del self.history[self.history_pos + 1 :]  # a new visit drops forward history
-        if from_results and current is not None and current.from_results:
-            self.history[self.history_pos] = Visit(doc_id, True)
-        else:
-            self.history.append(Visit(doc_id, from_results))
-            self.history_pos = len(self.history) - 1
-        self._bindings_changed()
+        """Show ``doc_id`` in the detail pane (see ``SearchSession.visit``)."""
+        if self.session.visit(doc_id, from_results=from_results):
+            self._bindings_changed()
         self.load_document(doc_id)
 
     def action_back(self) -> None:
-        if self.history_pos > 0:
-            self.history_pos -= 1
+        doc_id = self.session.back()
+        if doc_id is not None:
             self._bindings_changed()
-            self.load_document(self.history[self.history_pos].doc_id)
+            self.load_document(doc_id)
 
     def action_forward(self) -> None:
-        if self.history_pos < len(self.history) - 1:
-            self.history_pos += 1
+        doc_id = self.session.forward()
+        if doc_id is not None:
             self._bindings_changed()
-            self.load_document(self.history[self.history_pos].doc_id)
+            self.load_document(doc_id)
 
     def _bindings_changed(self) -> None:
         """Refresh the footer only when the availability of a binding it shows changed
         (it draws itself again: 10-25 ms)."""
-        state = tuple(self.check_action(a, ()) for a in ("back", "forward", "clear_filters"))
+        state = (self.check_action("clear_filters", ()),)
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys that do nothing now are left out of the footer (room for the rest).
         if action == "back":
-            return True if self.history_pos > 0 else None
+            return self.session.can_go_back
         if action == "forward":
-            return True if self.history_pos < len(self.history) - 1 else None
+            return self.session.can_go_forward
         if action == "accept_suggestion":
             status = getattr(self, "status_line", None)
             return bool(status is not None and status.suggestion)
         if action == "clear_filters":
-            return True if (self.filters or self.date_range) else None
+            return self.session.has_filters
+        if action == "escape":
+            return self.reading or not isinstance(self.focused, Input)
         return True
 
     def load_document(self, doc_id: str) -> None:
         self.detail_wanted = doc_id
-        if self._detail_shown == (doc_id, self.highlight_query):
+        query = self.session.highlight_query
+        if self._detail_shown == (doc_id, query):
             return  # already on screen, highlighted for these results
-        self._load_document(doc_id, self.highlight_query)
+        self._load_document(doc_id, query)
 
     @work(thread=True, exclusive=True, group="detail")
     def _load_document(self, doc_id: str, query: str) -> None:
@@ -617,6 +656,7 @@ class MainScreen(Screen):
             self.post_message(DocumentLoaded(doc_id, query, None, [], [], str(exc)))
             return
         except Exception as exc:
+            log.exception("could not load %r", doc_id)
             self.post_message(DocumentLoaded(doc_id, query, None, [], [], repr(exc)))
             return
         self.post_message(DocumentLoaded(doc_id, query, view, title_spans, body_spans))
@@ -627,7 +667,7 @@ class MainScreen(Screen):
         pane = self.detail_pane
         if message.view is None:
             self._detail_shown = None
-            pane.clear(message.error or "could not open the document")
+            pane.clear(visible(message.error or "could not open the document"))
             return
         self._docs[message.doc_id] = message.view
         self._docs.move_to_end(message.doc_id)
@@ -635,8 +675,8 @@ class MainScreen(Screen):
             self._docs.popitem(last=False)
         pane.show_document(message.view, message.title_spans, message.body_spans)
         self._detail_shown = (message.doc_id, message.query)
-        if message.query != self.highlight_query:
-            self._load_document(message.doc_id, self.highlight_query)  # re-highlight
+        if message.query != self.session.highlight_query:
+            self._load_document(message.doc_id, self.session.highlight_query)  # re-highlight
 
     @property
     def current_document(self) -> str | None:
@@ -646,31 +686,28 @@ class MainScreen(Screen):
             return pane.view.document.id
         return self.results_list.highlighted_id
 
+    @property
+    def current_view(self) -> DocumentView | None:
+        return self.detail_pane.view
+
     # --- focus and panels --------------------------------------------------------------
 
-    def action_focus_search(self) -> None:
-        self.search_bar.focus()
-
     def action_focus_results(self) -> None:
+        self.set_class(False, "-reading")
         self.results_list.focus()
 
     def action_focus_detail(self) -> None:
-        related = self.query_one("#detail-related", OptionList)
-        if related.option_count:
-            related.focus()
-        else:
-            self.detail_pane.focus()
+        if self.has_class("-single"):
+            self.set_class(True, "-reading")
+        self.detail_pane.focus()
 
     def action_toggle_facets(self) -> None:
         self._facets_forced = self.has_class("-no-facets")
         self._apply_facets_visibility()
 
     def action_toggle_timeline(self) -> None:
-        self.timeline.toggle_class("-hidden")
-
-    @on(Input.Submitted, "#query")
-    def _submitted(self) -> None:
-        self.action_focus_results()
+        self._timeline_forced = self.timeline.has_class("-hidden")
+        self._apply_timeline_visibility()
 
     # --- the index changing on disk ----------------------------------------------------
 
@@ -679,7 +716,8 @@ class MainScreen(Screen):
             return
         try:
             changed = self.engine.changed_on_disk()
-        except Exception:
+        except Exception:  # checked again at the next poll
+            log.exception("could not check the index for changes")
             return
         if changed:
             self.refresh_engine()
@@ -692,7 +730,11 @@ class MainScreen(Screen):
     def _refresh_engine(self) -> None:
         try:
             changed = self.engine.refresh()
-        except Exception:
+        except Exception as exc:
+            log.exception("could not reopen the index")
+            self.app.call_from_thread(
+                self.notify, f"could not reopen the index: {exc}", severity="error", markup=False
+            )
             changed = False
         self.post_message(EngineRefreshed(changed))
 

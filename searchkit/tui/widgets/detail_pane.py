@@ -8,17 +8,83 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.style import Style
+from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from searchkit.model import DocumentView, RelatedEntry
+from searchkit.model import DocumentView, Outlet, RelatedEntry
+from searchkit.textsafe import visible
 from searchkit.tui.messages import AddTagFilter, OpenDocument, SearchText
 from searchkit.tui.widgets.text import clean, highlighted
+
+#: URLs that become terminal hyperlinks (OSC 8) and that the open-link key opens.
+_LINKABLE = re.compile(r"https?://[!-~]+", re.I)
+
+
+def linkable(url: str | None) -> bool:
+    """Whether ``url`` is a plain http(s) URL (no spaces or control characters)."""
+    return bool(url) and _LINKABLE.fullmatch(url or "") is not None
+
+
+def first_link(view: DocumentView | None) -> str | None:
+    """The document's first source URL that can be opened."""
+    if view is None:
+        return None
+    return next((o.url for o in view.document.outlets if linkable(o.url)), None)
+
+
+def outlet_content(outlet: Outlet) -> Content:
+    """An outlet's name, and its URL as a terminal hyperlink."""
+    name = Content(clean(outlet.name)).stylize("bold")
+    if not outlet.url:
+        return name
+    url = Content(visible(outlet.url)).stylize("$text-muted")
+    if linkable(outlet.url):
+        url = url.stylize(Style(link=outlet.url))
+    return Content.assemble(name, "  ", url)
+
+
+def shorten_middle(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters in the middle (``news/2016/04/2…ive.md``):
+    the same text and width always give the same short form."""
+    if width <= 0 or len(text) <= width:
+        return text
+    if width == 1:
+        return "…"
+    head = width // 2
+    tail = width - 1 - head
+    return text[:head] + "…" + (text[-tail:] if tail else "")
+
+
+class IdLine(Widget):
+    """A document id on one line, never wrapped: shortened in the middle to fit
+    (the copy key copies it whole)."""
+
+    DEFAULT_CSS = """
+    IdLine {
+        height: 1;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.doc_id = ""
+
+    def set_id(self, doc_id: str) -> None:
+        if doc_id != self.doc_id:
+            self.doc_id = doc_id
+            self.refresh()
+
+    def render(self) -> Content:
+        width = self.content_region.width or self.size.width
+        return Content(shorten_middle(visible(self.doc_id), width))
 
 
 def related_content(entry: RelatedEntry) -> Content:
     when = entry.date.isoformat() if entry.date else "undated"
-    title = clean(entry.title) or entry.id
+    title = clean(entry.title) or visible(entry.id)
     if entry.in_archive:
         return Content.assemble((when, "$text-muted"), "  ", (title, ""))
     return Content.assemble(
@@ -28,6 +94,12 @@ def related_content(entry: RelatedEntry) -> Content:
 
 class TagList(OptionList):
     """The document's context tags; Enter (or a click) adds one as a filter."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Add filter", id="tags.add_filter"),
+        Binding("j", "cursor_down", "Next", show=False, id="tags.next"),
+        Binding("k", "cursor_up", "Previous", show=False, id="tags.previous"),
+    ]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(markup=False, compact=True, **kwargs)
@@ -51,7 +123,10 @@ class RelatedList(OptionList):
     """Related (or similar) stories. Enter opens one; ``s`` searches its headline."""
 
     BINDINGS = [
+        Binding("enter", "select", "Open story", id="related.open"),
         Binding("s", "search_headline", "Search headline", id="related.search_headline"),
+        Binding("j", "cursor_down", "Next", show=False, id="related.next"),
+        Binding("k", "cursor_up", "Previous", show=False, id="related.previous"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -95,6 +170,12 @@ def headline_query(headline: str, most: int = 12) -> str:
 class DetailPane(VerticalScroll):
     """Title, date, outlets, tags, body (matches highlighted) and related stories."""
 
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="detail.scroll_down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="detail.scroll_up"),
+        Binding("space", "page_down", "Page down", show=False, id="detail.page_down"),
+    ]
+
     DEFAULT_CSS = """
     DetailPane {
         padding: 0 1;
@@ -133,6 +214,7 @@ class DetailPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-title", markup=False)
         yield Static("", id="detail-meta", markup=False)
+        yield IdLine(id="detail-id")
         yield Static("", id="detail-outlets", markup=False)
         yield Static("", id="detail-body", markup=False, classes="section-body")
         yield Label("Context tags", classes="section", id="detail-tags-title")
@@ -150,6 +232,8 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-title", Static).update(self.title_content)
         for wid in ("#detail-meta", "#detail-outlets", "#detail-body"):
             self.query_one(wid, Static).update("")
+        self.query_one(IdLine).set_id("")
+        self.query_one("#detail-body").set_class(True, "empty")
         self.query_one(TagList).show(())
         self.query_one(RelatedList).show(())
         self._toggle_sections(False, False)
@@ -177,17 +261,15 @@ class DetailPane(VerticalScroll):
         self.title_content = highlighted(doc.title or "(untitled)", title_spans)
         self.body_content = highlighted(doc.body, body_spans, multiline=True)
         self.query_one("#detail-title", Static).update(self.title_content)
-        meta = f"{doc.date.isoformat() if doc.date else 'undated'} · {doc.kind}\n{doc.id}"
-        self.query_one("#detail-meta", Static).update(Content(clean(meta, multiline=True)))
-        outlets = [
-            Content.assemble(
-                (clean(o.name), "bold"), *(("  ", (clean(o.url), "$text-muted")) if o.url else ())
-            )
-            for o in doc.outlets
-        ]
+        meta = f"{doc.date.isoformat() if doc.date else 'undated'} · {doc.kind}"
+        self.query_one("#detail-meta", Static).update(Content(meta))
+        self.query_one(IdLine).set_id(doc.id)
+        outlets = [outlet_content(o) for o in doc.outlets]
         self.query_one("#detail-outlets", Static).update(Content("\n").join(outlets))
         self.query_one(TagList).show(doc.tags)
-        self.query_one("#detail-body", Static).update(self.body_content)
+        body = self.query_one("#detail-body", Static)
+        body.update(self.body_content)
+        body.set_class(not doc.body.strip(), "empty")  # a story that is all headline
         entries = view.similar if doc.kind == "article" else view.related
         title = "Most similar stories" if doc.kind == "article" else "Related stories"
         self.query_one("#detail-related-title", Label).update(Content(f"{title} ({len(entries)})"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, OptionList
@@ -19,6 +20,12 @@ PANEL_ORDER = ("tag", "source", "kind", "year")
 
 class FacetList(OptionList):
     """One facet's values. Enter or a click toggles the highlighted value."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Pick", id="facets.pick"),
+        Binding("j", "cursor_down", "Next", show=False, id="facets.next"),
+        Binding("k", "cursor_up", "Previous", show=False, id="facets.previous"),
+    ]
 
     def __init__(self, facet: str, **kwargs) -> None:
         super().__init__(markup=False, compact=True, **kwargs)
@@ -82,9 +89,14 @@ class FacetList(OptionList):
         value = self.values[event.option_index][0]
         self.post_message(FacetToggled(self.facet, value))
 
+    def on_focus(self) -> None:
+        # A focused list always shows where its cursor is.
+        if self.highlighted is None and self.values:
+            self.highlighted = 0
 
-class FacetPanel(VerticalScroll):
-    """All facets, each a titled FacetList."""
+
+class FacetPanel(VerticalScroll, can_focus=False):
+    """All facets, each a titled FacetList (Tab goes to the lists themselves)."""
 
     DEFAULT_CSS = """
     FacetPanel {

@@ -72,10 +72,16 @@ class FilterChips(HorizontalScroll):
         """``chips`` are (facet, value, label) triples."""
         if chips == self.active:
             return
+        appears = bool(chips) != bool(self.active)
         self.active = list(chips)
         self.remove_children()
         widgets: list[Static] = [Chip(f, v, label) for f, v, label in chips]
         if chips:
-            widgets.append(Static("ctrl+r clears all", classes="hint", markup=False))
+            widgets.append(Static("ctrl+l clears all", classes="hint", markup=False))
         self.mount_all(widgets)
         self.set_class(bool(chips), "-active")
+        if appears:
+            # The row appearing or going moves everything below it; have the whole
+            # screen drawn again once it is laid out (a partial update could leave a
+            # stale row on the terminal).
+            self.call_after_refresh(self.screen.refresh, repaint=True)

@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from searchkit.model import Results
-from searchkit.tui.widgets.text import clean
+from searchkit.textsafe import visible
 
 
 class StatusLine(Static):
@@ -37,14 +37,14 @@ class StatusLine(Static):
             parts.append(Content(f"{results.elapsed_ms:.0f} ms"))
         parts.append(Content(f"sort: {results.order}"))
         for notice in results.notices:
-            parts.append(Content(clean(notice)).stylize("$text-warning"))
+            parts.append(Content(visible(notice)).stylize("$text-warning"))
         if self.suggestion and results.corrected_from:
-            parts.append(Content.assemble("ctrl+y searches ", (clean(self.suggestion), "bold")))
+            parts.append(Content.assemble("ctrl+y searches ", (visible(self.suggestion), "bold")))
         elif self.suggestion:
             parts.append(
                 Content.assemble(
                     "Did you mean ",
-                    (clean(self.suggestion), "bold $text-accent"),
+                    (visible(self.suggestion), "bold $text-accent"),
                     "?  (ctrl+y)",
                 )
             )
@@ -52,7 +52,7 @@ class StatusLine(Static):
 
     def show_message(self, text: str) -> None:
         self.suggestion = None
-        self._show(Content(clean(text)))
+        self._show(Content(visible(text)))
 
     def _show(self, content: Content) -> None:
         """Update; lay the screen out again only when the number of lines changes."""

@@ -46,7 +46,7 @@ class Timeline(Widget, can_focus=True):
         Binding("right", "move(1)", "Later", show=False, id="timeline.later"),
         Binding("home", "move(-10000)", "First", show=False, id="timeline.first"),
         Binding("end", "move(10000)", "Last", show=False, id="timeline.last"),
-        Binding("enter", "choose", "Filter to bar", show=False, id="timeline.choose"),
+        Binding("enter", "choose", "Filter to bar", id="timeline.choose"),
     ]
 
     DEFAULT_CSS = """
@@ -58,6 +58,8 @@ class Timeline(Widget, can_focus=True):
     }
     Timeline:focus {
         background-tint: $foreground 5%;
+        border-left: outer $primary;
+        padding-left: 0;
     }
     """
 
@@ -71,10 +73,13 @@ class Timeline(Widget, can_focus=True):
         self.chosen: tuple[int, int | None] | None = None  # the active year/month filter
         self._step = 2
         self._offset = 0
+        #: No results yet (the index is opening): nothing to say about dates either.
+        self.waiting = True
 
     def show(self, bars: list[Bar], chosen: tuple[int, int | None] | None = None) -> None:
-        if bars == self.bars and chosen == self.chosen:
+        if bars == self.bars and chosen == self.chosen and not self.waiting:
             return  # nothing to draw again
+        self.waiting = False
         old = self.bars[self.cursor] if 0 <= self.cursor < len(self.bars) else None
         self.bars = bars
         self.chosen = chosen
@@ -100,6 +105,8 @@ class Timeline(Widget, can_focus=True):
     def render(self) -> Content:
         width = self.content_region.width or self.size.width
         bars = self.bars
+        if self.waiting:
+            return Content("")
         if not bars:
             return Content("Timeline: no dated matches").stylize("$text-muted")
         step, offset = self._layout(width)
