@@ -148,3 +148,17 @@ def test_parallel_and_rotated_builds_find_what_one_segment_finds(corpus, tmp_pat
     report = update_index(corpus, parallel, procs=2)
     assert report.documents == len(STORIES) + 5
     assert _answers(parallel) == expected
+
+
+def test_the_date_column_is_read_in_one_slice_as_whoosh_reads_it(corpus, tmp_path):
+    """The dates read a segment at a time equal Whoosh's own column reader."""
+    from searchkit.engine.backends.whoosh.facets import read_numeric_column
+
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    gen = store.live_generation(index)
+    ix = whoosh_index.open_dir(str(gen))
+    with ix.reader() as reader:
+        expected = [reader.column_reader("date")[d] for d in range(reader.doc_count_all())]
+        assert list(read_numeric_column(reader, "date")) == expected
+        assert any(expected) and 0 in expected  # dated stories, undated articles

@@ -42,7 +42,8 @@ def read_numeric_column(reader, name: str) -> array:
     leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
     for leaf, _offset in leaves:
         count = leaf.doc_count_all()
-        col = leaf.column_reader(name) if leaf.has_column(name) else None
+        # translate=False: the raw fixed-width reader, not one that converts each value.
+        col = leaf.column_reader(name, translate=False) if leaf.has_column(name) else None
         part = array("I")
         if col is not None and getattr(col, "_fixedlen", None) == 4:
             raw = col._dbfile.get(col._basepos, col._count * 4)
