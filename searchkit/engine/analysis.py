@@ -7,11 +7,14 @@ position) and index them without an analyzer of their own.
 
 The rules, in order, for every token:
 
-1. **Tokens** are runs of word characters (``\\w``) that may contain ``&``, ``'`` and
-   ``.`` between word characters: ``M&S``, ``AT&T``, ``Russia's``, ``U.S``, ``3.5``,
-   ``bbc.co.uk``. Every Han, Hiragana and Katakana character is a token of its own
-   (those scripts do not separate words with spaces). Every token keeps its position:
-   nothing is dropped as a stop word ("US", "WHO", "IT" and "May" are news words).
+1. **Tokens** are runs of word characters (``\\w``) that may contain ``&`` between
+   word characters (``M&S``, ``AT&T``), and ``.`` when every part is one letter (an
+   acronym: ``U.S``) or every part is digits (``3.5``); other dotted runs are their
+   parts (``Kulula.com`` is ``kulula``, ``com``; the ticker ``DOTX.O`` is ``dotx``,
+   ``o``). An apostrophe separates (``O'Higgins``, ``N'Djamena``, ``Russia's``). Every
+   Han, Hiragana and Katakana character is a token of its own (those scripts do not
+   separate words with spaces). Every token keeps its position: nothing is dropped as
+   a stop word ("US", "WHO", "IT" and "May" are news words).
 2. **Lower case** (``str.lower``).
 3. **Acronyms**: a token of single letters joined by dots loses its dots, so ``U.S.``
    finds ``US`` and back.
@@ -35,13 +38,15 @@ from collections.abc import Iterator
 import Stemmer
 
 #: Bump whenever any rule above changes what a text's terms are.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 MAX_TERM = 64
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORDCHAR = rf"[^\W{_CJK}]"
-_TOKEN = re.compile(rf"[{_CJK}]|{_WORDCHAR}+(?:[&'.]{_WORDCHAR}+)*")
+_RUN = re.compile(rf"[{_CJK}]|{_WORDCHAR}+(?:[&.]{_WORDCHAR}+)*")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)+$")
+_PART = re.compile(rf"{_WORDCHAR}+(?:&{_WORDCHAR}+)*")
 _HAS_DIGIT = re.compile(r"\d")
 
 #: Words an all-words query does not require (they still rank and count in phrases):
@@ -119,20 +124,38 @@ def plain(token: str) -> str:
     return fold(word)[:MAX_TERM]
 
 
+def _spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Every token of ``text`` as written, with its character span."""
+    for m in _RUN.finditer(text):
+        raw = m.group()
+        if "." not in raw or _ACRONYM.match(raw) or _NUMBER.match(raw):
+            yield raw, m.start(), m.end()
+        else:  # a dotted run that is not an acronym or a number: its parts
+            base = m.start()
+            for part in _PART.finditer(raw):
+                yield part.group(), base + part.start(), base + part.end()
+
+
+def raw_tokens(text: str) -> list[str]:
+    """The tokens of ``text`` as written (for query words and spelling)."""
+    if "." not in text:
+        return _RUN.findall(text)
+    return [raw for raw, _, _ in _spans(text)]
+
+
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """``(term, start, end)`` of every token of ``text``, in order (position = index)."""
     memo = _MEMO
-    for m in _TOKEN.finditer(text):
-        raw = m.group()
+    for raw, start, end in _spans(text):
         found = memo.get(raw)
-        yield (found if found is not None else term(raw)), m.start(), m.end()
+        yield (found if found is not None else term(raw)), start, end
 
 
 def terms(text: str) -> list[str]:
     """The terms of ``text`` in order, one per position."""
     memo = _MEMO
     out = []
-    for raw in _TOKEN.findall(text):
+    for raw in raw_tokens(text):
         found = memo.get(raw)
         out.append(found if found is not None else term(raw))
     return out
@@ -151,7 +174,7 @@ def analyzed_and_words(text: str, words: set[str]) -> str:
     characters to ``words`` on the way (one pass for indexing)."""
     memo, plains = _MEMO, _PLAIN
     out = []
-    for raw in _TOKEN.findall(text):
+    for raw in raw_tokens(text):
         found = memo.get(raw)
         out.append(found if found is not None else term(raw))
         word = plains.get(raw)
@@ -164,9 +187,6 @@ def analyzed_and_words(text: str, words: set[str]) -> str:
     return " ".join(out)
 
 
-def raw_tokens(text: str) -> list[str]:
-    """The tokens of ``text`` as written (for query words and spelling)."""
-    return _TOKEN.findall(text)
 
 
 def is_function_word(token: str) -> bool:
