@@ -162,3 +162,14 @@ def test_the_date_column_is_read_in_one_slice_as_whoosh_reads_it(corpus, tmp_pat
         expected = [reader.column_reader("date")[d] for d in range(reader.doc_count_all())]
         assert list(read_numeric_column(reader, "date")) == expected
         assert any(expected) and 0 in expected  # dated stories, undated articles
+
+
+def test_facet_values_read_in_one_slice_equal_whooshs_column(corpus, tmp_path):
+    from searchkit.engine.backends.whoosh.facets import _column_values
+
+    index = tmp_path / "index"
+    update_index(corpus, index)
+    ix = whoosh_index.open_dir(str(store.live_generation(index)))
+    with ix.reader() as reader:
+        expected = [reader.column_reader("facets")[d] for d in range(reader.doc_count_all())]
+        assert list(_column_values(reader, "facets")) == expected

@@ -1,12 +1,11 @@
-"""Facet counts and filters from per-document keys, read lazily and cached per opened index.
+"""Facet counts from per-document keys, read lazily and cached per opened index.
 
 Counting tags through Whoosh postings costs ~0.5 s a query on the large corpus (see
 docs/whoosh-notes.md). Here each document's tag keys, outlet keys and kind sit in one
-column value (``schema.facets``): a query with a few thousand hits reads just those
-(~3 µs each); a large result set loads the whole forward index once (per opened index)
-and counts with ``Counter`` over it. Dates come from a fixed-width column read in one
-slice per segment. Counts for the whole archive (browse) are computed once per opened
-index.
+column value (``schema.facets``): a one-shot search reads just its hits' values (~3 µs
+each); the app warms the index by reading every value once (a segment's column in one
+slice) and counts with ``Counter`` over them. Dates come from a fixed-width column read
+in one slice per segment. The whole archive's counts (browse) are the catalog's.
 """
 
 from __future__ import annotations
@@ -20,9 +19,6 @@ from itertools import chain
 from searchkit.engine.backend import FACET_NAMES
 from searchkit.engine.backends.whoosh.schema import GROUP_SEP, SEP
 from searchkit.engine.facetkeys import NONE
-
-#: Above this many documents, counting loads the whole forward index instead.
-LAZY_LIMIT = 20_000
 
 Row = tuple[tuple[str, ...], tuple[str, ...], str]
 _EMPTY: Row = ((NONE,), (NONE,), "story")
@@ -58,6 +54,24 @@ def read_numeric_column(reader, name: str) -> array:
     return out
 
 
+def _column_values(reader, name: str):
+    """Every document's value of a variable-length column, each segment's data read in
+    one slice (iterating the column reads each value with a seek of its own)."""
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    for leaf, _offset in leaves:
+        count = leaf.doc_count_all()
+        col = leaf.column_reader(name, translate=False) if leaf.has_column(name) else None
+        lengths = getattr(col, "_lengths", None)
+        if col is None or lengths is None:
+            yield from (col[d] if col is not None else b"" for d in range(count))
+            continue
+        raw = col._dbfile.get(col._basepos, sum(lengths))
+        pos = 0
+        for length in lengths:
+            yield raw[pos : pos + length]
+            pos += length
+
+
 def live_docs(reader) -> frozenset[int]:
     """Docnums not deleted: per segment, its range less its deletions (C speed)."""
     live: set[int] = set()
@@ -83,9 +97,9 @@ class FacetIndex:
         self._browse: dict[str, list[tuple[str, int]]] | None = None
 
     def load_all(self) -> None:
-        """Read every document's facet keys (~0.5 s on 113k documents)."""
+        """Read every document's facet keys, a segment's column in one read."""
         if self._rows is None:
-            self._rows = [_parse(v) for v in self._facet_col]
+            self._rows = [_parse(v) for v in _column_values(self.reader, "facets")]
             self._memo.clear()
 
     def _row(self, d: int) -> Row:
@@ -106,8 +120,8 @@ class FacetIndex:
                 years[f"{day // 10000:04d}" if day else NONE] += c
             # In time order, all of them (the timeline draws every year); undated last.
             return sorted(years.items(), key=lambda kv: (kv[0] == NONE, _neg_year(kv[0])))
-        if self._rows is None and len(docs) > LAZY_LIMIT:
-            self.load_all()
+        # Without the whole forward index (a one-shot search), only the hits' values are
+        # read; an app warms the index once and counts from memory.
         row = self._row
         if facet == "kind":
             counts = Counter(row(d)[2] for d in docs)
