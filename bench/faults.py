@@ -34,6 +34,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -155,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every command")
     args = parser.parse_args(argv)
+    # Commands get default signal handling even if this suite was started with some
+    # ignored (nohup, `&` in a script): ignored signals would be inherited, and a
+    # watch would not stop on SIGINT or SIGHUP because of how it was started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
     table = _experiments()
     keys = list(table) if not args.only else [k.strip() for k in args.only.split(",") if k]

@@ -162,6 +162,9 @@ class Bench:
         ctx.runner.sk(self.corpus, self.pristine, "index", timeout=300)
         ctx.runner.sk(None, self.pristine, "stats", timeout=60)  # writes the facet cache
         self.reference = self.ask(self.pristine)
+        if ctx.has_check:
+            ok = ctx.runner.sk(self.corpus, self.pristine, "check", timeout=600)
+            ex.check("`searchkit check` passes an undamaged index", ok.code == 0, _brief(ok))
         # Changes made before `searchkit index` runs over a damaged index.
         self.victims = stories(self.corpus)[10:12]
         self.saved = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in self.victims}
@@ -270,6 +273,16 @@ def _trial(ctx: Context, ex: Experiment, bench: Bench, damage: Damage, n: int, t
     )
     ok &= ex.check("commands: no silent wrong answer", not wrong, {**where, "e.g.": wrong[:2]})
 
+    if ctx.has_check and (crashes or wrong or outcome["detected"]):
+        found = runner.sk(bench.corpus, index, "check", timeout=600)
+        ok &= ex.check(
+            "`searchkit check` reports damage that changed answers",
+            found.code == 2 and not found.traceback,
+            {**where, **_brief(found)},
+        )
+    elif not ctx.has_check:
+        ex.na("`searchkit check` reports damage that changed answers", "n/a (command missing)")
+
     # B. Many more searches in-process: an exception is fine only as searchkit's own error.
     if bench.in_process:
         worker = Worker(runner, index, timeout=30)
@@ -318,7 +331,9 @@ def _trial(ctx: Context, ex: Experiment, bench: Bench, damage: Damage, n: int, t
                 {**where, "said": said[:200], "diff": problems[:3]},
             )
             tally["repaired" if repaired else "broken after index"] += 1
-        if ctx.has_check and not repaired:
+        if not ctx.has_check:
+            ex.na("check --repair then index repairs it", "n/a (command missing)")
+        elif not repaired:
             fixed = runner.sk(bench.corpus, index, "check", "--repair", timeout=600)
             again = runner.sk(bench.corpus, index, "index", timeout=600)
             problems = diff(fingerprint(runner, index, AFTER_INDEX), bench.expected)

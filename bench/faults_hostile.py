@@ -84,7 +84,7 @@ class Hostile:
         self.found: dict[str, str] = {}  # word -> why it must be found (exactly once)
         self.absent: dict[str, str] = {}  # word -> why it must never be found
         self.ids: dict[str, bytes] = {}  # word -> id (bytes) of the file holding it
-        self.many = ctx.size(2000, 10000)
+        self.many = ctx.size(1000, 10000)
 
     def write(self, rel: bytes | str, data: bytes, word: str | None = None, why: str = "") -> Path:
         rel_b = rel if isinstance(rel, bytes) else rel.encode()

@@ -220,7 +220,7 @@ def _exited_now(proc: subprocess.Popen) -> bool:
 def run_kill(ctx: Context, ex: Experiment) -> None:
     ex.headline = "kill trials"
     setup = _Setup(ctx)
-    trials = ctx.size(4, 30)
+    trials = ctx.size(2, 30)
     for command in COMMANDS:
         _calibrate(ctx, ex, setup, command)
     for n in range(trials):
@@ -324,7 +324,7 @@ def run_readers(ctx: Context, ex: Experiment) -> None:
     app_reader.start()
     for t in readers:
         t.start()
-    updates, rebuilds = ctx.size(4, 10), ctx.size(6, 25)
+    updates, rebuilds = ctx.size(3, 10), ctx.size(5, 25)
     started = time.perf_counter()
     try:
         for i in range(updates):
@@ -387,7 +387,7 @@ def run_writers(ctx: Context, ex: Experiment) -> None:
     runner = ctx.runner
     corpus_a, index_a, _ = base(ctx)
     addsrc = staging_stories(ctx.root / "writers" / "addsrc", 20, year="2019")
-    rounds = ctx.size(2, 8)
+    rounds = ctx.size(1, 8)
     t0 = time.perf_counter()
     runner.sk(corpus_a, ctx.root / "writers" / "timing", "index", "--rebuild", timeout=600)
     rebuild_s = time.perf_counter() - t0

@@ -335,7 +335,7 @@ def run_watch(ctx: Context, ex: Experiment) -> None:
     build(ctx.runner, corpus, index)
     start = (corpus, index)
     scenarios: list[tuple[str, Callable[[_Bare], dict[str, int]]]] = [
-        (f"burst-add-{ctx.size(500, 2000)}", _burst_add(ctx.size(500, 2000))),
+        (f"burst-add-{ctx.size(300, 2000)}", _burst_add(ctx.size(300, 2000))),
         ("burst-delete-500", _burst_delete(500)),
         ("move-in", _move_in),
         ("move-out", _move_out),
@@ -345,10 +345,13 @@ def run_watch(ctx: Context, ex: Experiment) -> None:
     for name, action in scenarios:
         _Scenario(ctx, ex, start, name).run(action)
         print(f"    watch: {name}", flush=True)
+    signals = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    cases = [(s, b) for s in signals for b in (False, True)]
+    if ctx.quick:
+        cases = [(signal.SIGTERM, False), (signal.SIGHUP, True), (signal.SIGINT, True)]
     for n in range(ctx.size(1, 3)):
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-            for busy in (False, True):
-                _signal_case(ctx, ex, start, sig, busy, n)
+        for sig, busy in cases:
+            _signal_case(ctx, ex, start, sig, busy, n)
         print(f"    watch: signals, round {n + 1}", flush=True)
     _index_inside(ctx, ex, start)
 
