@@ -770,7 +770,9 @@ def base(ctx) -> tuple[Path, Path, Fingerprint]:
     return ctx.cache["base"]
 
 
-def mutate(corpus: Path, *, seed: int = 7, add: int = 300, change: int = 150, drop: int = 150):
+def mutate(
+    corpus: Path, *, seed: int = 7, add: int = 300, change: int = 150, drop: int = 150
+) -> None:
     """A deterministic update: ``change`` stories get a new headline word
     ("zqxmodified"), ``drop`` are deleted, ``add`` stories of 2017 appear."""
     rng = random.Random(seed)

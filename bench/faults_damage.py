@@ -235,7 +235,7 @@ def _tree(folder: Path) -> dict[str, str]:
 # --- one trial ------------------------------------------------------------------------------
 
 
-def _trial(ctx: Context, ex: Experiment, bench: Bench, damage: Damage, n: int, tally: dict):
+def _trial(ctx: Context, ex: Experiment, bench: Bench, damage: Damage, n: int, tally: dict) -> None:
     runner = ctx.runner
     ex.take_failed()
     trial = ctx.folder(f"damage/trial-{n}")

@@ -45,6 +45,13 @@ if TYPE_CHECKING:
     from faults import Context
 
 COMMANDS = ("index", "rebuild", "add", "watch")
+_CHANGE = "150 stories changed, 150 deleted, 300 of 2017 added (faults_common.mutate)"
+SETUP = {
+    "index": f"indexed news/2016 + 10 articles; then {_CHANGE}",
+    "rebuild": f"indexed news/2016 + 10 articles; then {_CHANGE}",
+    "add": "indexed news/2016 + 10 articles; add a folder of stories of 2018",
+    "watch": f"indexed news/2016 + 10 articles; watch started, then {_CHANGE}",
+}
 
 
 # --- 1. kill -9 -------------------------------------------------------------------------
@@ -77,7 +84,9 @@ class _Setup:
         }[command]
 
 
-def _start(ctx: Context, setup: _Setup, command: str, corpus: Path, index: Path, log: Path):
+def _start(
+    ctx: Context, setup: _Setup, command: str, corpus: Path, index: Path, log: Path
+) -> tuple[subprocess.Popen, float]:
     """Start ``command`` on a fresh copy; return (process, moment its work began)."""
     runner = ctx.runner
     if command in ("index", "rebuild"):
@@ -159,6 +168,7 @@ def _kill_trial(ctx: Context, ex: Experiment, setup: _Setup, command: str, n: in
         "of_s": round(setup.duration[command], 2),
         "repro": f"{shell_line(ctx.runner.argv(corpus, index, setup.argv(command)))} "
         f"& sleep {kill_at:.2f}; kill -9 $!",
+        "setup": SETUP[command],
     }
     ok = True
     if workers and not finished_first:
