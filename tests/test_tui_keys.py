@@ -584,3 +584,20 @@ async def test_focus_is_always_visible(built):
         box(screen).focus()
         await pilot.press("tab")
         assert screen.focused is not None and screen.focused is not box(screen)
+
+
+# --- a query that cannot be searched ----------------------------------------------------------
+
+
+@aio
+async def test_a_malformed_date_shows_the_reason_and_no_results_until_it_parses(built):
+    app = make_app(built)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, app)
+        await type_query(pilot, app, "pirates")
+        assert hit_ids(screen)
+        await type_query(pilot, app, "pirates date:2016-13")
+        assert hit_ids(screen) == []
+        assert "YYYY-MM-DD" in screen_text(app)
+        await type_query(pilot, app, "pirates date:2019")
+        assert hit_ids(screen) == [IDS["pirates3"]]

@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList
 from textual.worker import get_current_worker
 
-from searchkit.errors import SearchkitError
+from searchkit.errors import QueryError, SearchkitError
 from searchkit.model import DocumentView, Results, SearchRequest, Sort
 from searchkit.textsafe import visible
 from searchkit.tui.messages import (
@@ -355,6 +355,10 @@ class MainScreen(Screen):
     def _search(self, generation: int, request: SearchRequest) -> None:
         try:
             results = self.engine.search(request)
+        except QueryError as exc:
+            # A query that cannot be searched as typed (a bad date): no results until
+            # it parses, and the reason where notices go.
+            results = Results(request.query, 0, [], {}, notices=[str(exc)])
         except SearchkitError as exc:
             self.post_message(SearchFailed(generation, str(exc)))
             return
