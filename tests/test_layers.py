@@ -9,7 +9,17 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "searchkit"
 ENGINE = ["model.py", "errors.py", "engine", "corpus", "services"]
-FRONT_ENDS = ["cli.py", "render.py", "__main__.py", "tui"]
+FRONT_ENDS = [
+    "cli.py",
+    "render.py",
+    "__main__.py",
+    "tui",
+    "config.py",
+    "state.py",
+    "clipboard.py",
+    "completion.py",
+    "handles.py",
+]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -42,7 +52,7 @@ def files(parts: list[str]) -> list[Path]:
 
 
 def test_engine_never_imports_rich_or_textual():
-    ui = {"rich", "textual", "searchkit.cli", "searchkit.render", "searchkit.tui"}
+    ui = {"rich", "textual", *(f"searchkit.{p.removesuffix('.py')}" for p in FRONT_ENDS)}
     for path in files(ENGINE):
         assert not imported_modules(path) & ui, path
 
