@@ -367,3 +367,18 @@ def test_browse_counts_kept_by_the_catalog_equal_the_backends(fresh):
         browse, counted = both(eng)
         assert browse == counted
         assert dict(browse["year"])["2003"] == 1
+
+
+def test_an_archive_without_documents_answers_nothing(engine_name, tmp_path):
+    (tmp_path / "corpus" / "news").mkdir(parents=True)
+    report = update_index(tmp_path / "corpus", tmp_path / "index", engine=engine_name)
+    assert report.rebuilt and report.documents == 0
+    with Engine(tmp_path / "index") as eng:
+        assert eng.search(SearchRequest("syria")).total == 0
+        assert eng.search(SearchRequest("")).total == 0
+        assert eng.stats().documents == {} and eng.stats().first_date is None
+    (tmp_path / "corpus" / "articles").mkdir()
+    (tmp_path / "corpus" / "articles" / "a.txt").write_text("First article\n\nAbout Syria.\n")
+    update_index(tmp_path / "corpus", tmp_path / "index")
+    with Engine(tmp_path / "index") as eng:
+        assert eng.search(SearchRequest("syria")).total == 1

@@ -91,7 +91,8 @@ class FacetIndex:
         self.reader = reader
         self.live = live_docs(reader)
         self.dates = read_numeric_column(reader, "date")
-        self._facet_col = reader.column_reader("facets")
+        # (An index without documents has no column at all.)
+        self._facet_col = reader.column_reader("facets") if self.dates else None
         self._rows: list[Row] | None = None
         self._memo: dict[int, Row] = {}
         self._browse: dict[str, list[tuple[str, int]]] | None = None
@@ -108,7 +109,7 @@ class FacetIndex:
             return rows[d]
         row = self._memo.get(d)
         if row is None:
-            row = self._memo[d] = _parse(self._facet_col[d])
+            row = self._memo[d] = _parse(self._facet_col[d])  # type: ignore[index]
         return row
 
     def count(self, facet: str, docs: Iterable[int], limit: int | None) -> list[tuple[str, int]]:
