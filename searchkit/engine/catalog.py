@@ -205,11 +205,15 @@ class Catalog:
             for name, size, mtime, crc in self._rows("SELECT * FROM backend_files")
         }
 
-    def files(self) -> dict[str, FileState]:
-        return {
-            p: FileState(size, mtime, digest, bool(bad))
-            for p, size, mtime, digest, bad in self._rows("SELECT * FROM files")
-        }
+    def files(self) -> dict[str, tuple[int, int, str, int]]:
+        """Every file's state as a plain tuple in ``FileState`` order (a named tuple
+        for each of a million files would cost seconds)."""
+        with self._lock:
+            try:
+                cur = self.db.execute("SELECT path, size, mtime_ns, digest, bad FROM files")
+                return {row[0]: row[1:] for row in cur}
+            except sqlite3.DatabaseError as exc:
+                raise IndexDamaged(str(self.path.parent.parent), f"{NAME}: {exc}") from None
 
     def file_states(self, paths: Iterable[str]) -> dict[str, FileState]:
         out = {}

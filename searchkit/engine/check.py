@@ -74,7 +74,7 @@ def _behind(corpus: Path, catalog: Catalog) -> dict[str, int]:
         old = known.get(rel)
         if old is None:
             added += 1
-        elif (old.size, old.mtime_ns) != (size, mtime):
+        elif old[:2] != (size, mtime):
             changed += 1
     removed = sum(1 for rel in known if rel not in seen)
     return {"added": added, "changed": changed, "removed": removed}

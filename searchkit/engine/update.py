@@ -524,12 +524,12 @@ def _update(
             old = known.get(rel)
             if old is None:
                 todo.append((rel, size, mtime))
-            elif old.size == size and old.mtime_ns == mtime:
-                report.unchanged += not old.bad
-            elif old.size == size and _digest(corpus, rel) == old.digest:
+            elif old[0] == size and old[1] == mtime:
+                report.unchanged += not old[3]
+            elif old[0] == size and _digest(corpus, rel) == old[2]:
                 # Touched, not changed: remember the new mtime, index nothing.
-                touched[rel] = FileState(size, mtime, old.digest, old.bad)
-                report.unchanged += not old.bad
+                touched[rel] = FileState(size, mtime, old[2], bool(old[3]))
+                report.unchanged += not old[3]
             else:
                 todo.append((rel, size, mtime))
         gone = [rel for rel in candidates if rel not in on_disk]
@@ -549,7 +549,7 @@ def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -
     counts = _Batch()
     try:
         previously = [rel for rel in [*gone, *(t[0] for t in todo)]
-                      if rel in known and not known[rel].bad]  # fmt: skip
+                      if rel in known and not known[rel][3]]  # fmt: skip
         for old in _old_prepared(searcher, previously):
             counts.count(old, -1)
     finally:
@@ -560,14 +560,14 @@ def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -
     dropped: list[str] = []
     try:
         for rel in gone:
-            if not known[rel].bad:
+            if not known[rel][3]:
                 writer.delete(rel)
                 report.removed.append(rel)
             dropped.append(rel)
         for n, (rel, size, mtime) in enumerate(todo, 1):
             prepared, state, reps = _load(root, rel, size, mtime)
             report.reports.extend(reps)
-            was_indexed = rel in known and not known[rel].bad
+            was_indexed = rel in known and not known[rel][3]
             if prepared is not None:
                 writer.upsert(prepared.indexed)
                 counts.count(prepared)
