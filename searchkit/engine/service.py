@@ -61,11 +61,13 @@ log = logging.getLogger(__name__)
 #: Results kept per opened generation for requests that plan to the same query: as
 #: one types, "unit", "unite" and "united" (one stem) are one search.
 RESULTS_CACHE = 32
-#: Similar documents: at most this many, built from the document's strongest terms,
-#: and only those scoring at least SIMILAR_CUTOFF of the document's own score.
+#: Similar documents: candidates fetched with the document's strongest words, kept
+#: when the cosine of their word weights with the document's reaches the cutoff.
 SIMILAR_MAX = 8
-SIMILAR_TERMS = 40
-SIMILAR_CUTOFF = 0.35
+SIMILAR_TERMS = 20
+SIMILAR_CANDIDATES = 30
+SIMILAR_CUTOFF = 0.3
+SIMILAR_COMMON = 20
 #: Hits asked for beyond a page, so that exact duplicates folded away leave it full.
 DUPLICATE_SLACK = 5
 _OPEN_ATTEMPTS = 4
@@ -139,6 +141,7 @@ class _Generation:
         self.forms: dict[str, dict[str, str]] = {f: {} for f in ("tag", "source")}
         self._speller: Speller | None = None
         self._browse: dict[str, list[tuple[str, int]]] | None = None
+        self.df_cache: dict[str, int] = {}  # document frequencies, for similar documents
         self.key = self.searcher.generation_key()
 
     @property
@@ -536,54 +539,60 @@ class Engine:
         return DocumentView(doc, related, similar)
 
     def _similar(self, g: _Generation, doc) -> tuple[RelatedEntry, ...]:
-        """Documents sharing the strongest terms of ``doc`` (any kind), best first; the
-        document's own links and weak matches left out."""
+        """Documents most like ``doc`` (any kind), best first; its own related links and
+        weak matches left out.
+
+        The document's strongest words fetch candidates from the backend; each is then
+        scored by the cosine of its word weights with the document's — the same
+        measure whatever the engine — and kept from ``SIMILAR_CUTOFF`` up. Weights are
+        (1 + log tf) × √idf: a document's recurring subject words count most, and a
+        one-off rare name does not crowd them out (Reuters topics: 0.65 of the top 5
+        shared a topic with the backend's own scores, 0.83 so).
+        """
         n_docs = max(g.searcher.doc_count(), 1)
-        counts: dict[str, int] = {}
-        for term in analysis.terms(f"{doc.title}\n{doc.body}"):
-            if term in analysis.FUNCTION_WORDS or len(term) < 3 or _DIGIT.search(term):
-                continue
-            counts[term] = counts.get(term, 0) + 1
-        scored = []
-        for term, tf in counts.items():
-            df = max(
-                g.searcher.doc_frequency("body", term), g.searcher.doc_frequency("title", term)
-            )
-            if df <= 1 or df >= n_docs:
-                continue  # in this document only, or in every one: tells nothing apart
-            # Topical words that recur weigh most: a square root of idf (rather than
-            # idf) keeps one-off rare names from crowding out the subject's vocabulary
-            # (Reuters topics: 0.65 -> 0.78 of the top 5 share a topic).
-            scored.append(((1 + math.log(tf)) * math.sqrt(math.log(n_docs / df)), term))
-        scored.sort(reverse=True)
-        chosen = scored[:SIMILAR_TERMS]
-        if not chosen:
+        df_cache = g.df_cache
+        weights = _word_weights(g, doc, n_docs, df_cache)
+        # Candidates come from the strongest words that are not everywhere (a word in
+        # a twentieth of the archive finds too many to rank); all words count below.
+        common = n_docs / SIMILAR_COMMON
+        ranked = sorted(((w, t) for t, w in weights.items()), reverse=True)
+        strongest = [(w, t) for w, t in ranked if df_cache[t] <= common][:SIMILAR_TERMS]
+        if not strongest:
             return ()
-        top = chosen[0][0]
+        top = strongest[0][0]
         tree = Or(
             tuple(
                 Term(field, term, boost=round(w / top, 3))
-                for w, term in chosen
+                for w, term in strongest
                 for field in ("title", "body")
             )
         )
         found = g.searcher.search(
-            Selection(tree), sort="relevance", offset=0, limit=SIMILAR_MAX + 1, facet_limit=None
+            Selection(tree), sort="relevance", offset=0, limit=SIMILAR_CANDIDATES, facet_limit=None
         )
-        if not found.hits:
-            return ()
         own = {doc.id, *(link.target for link in doc.related)}
-        self_score = next((s for i, s in found.hits if i == doc.id), found.hits[0][1])
-        picks = [
-            (i, s) for i, s in found.hits if i not in own and s >= SIMILAR_CUTOFF * self_score
-        ][:SIMILAR_MAX]
-        stored = g.searcher.stored([i for i, _ in picks])
-        out = []
-        for i, _ in picks:
-            if i in stored:
-                other = from_json(stored[i])
-                out.append(RelatedEntry(i, other.title, other.date, other.tags, True))
-        return tuple(out)
+        ids = [i for i, _ in found.hits if i not in own]
+        stored = {i: found.stored[i] for i in ids if i in found.stored}
+        missing = [i for i in ids if i not in stored]
+        if missing:
+            stored.update(g.searcher.stored(missing))
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        scored = []
+        for i in ids:
+            if i not in stored:
+                continue
+            other = from_json(stored[i])
+            theirs = _word_weights(g, other, n_docs, df_cache)
+            dot = sum(w * theirs.get(t, 0.0) for t, w in weights.items())
+            size = norm * math.sqrt(sum(w * w for w in theirs.values()))
+            cosine = dot / size if size else 0.0
+            if cosine >= SIMILAR_CUTOFF:
+                scored.append((-cosine, i, other))
+        scored.sort(key=lambda c: (c[0], c[1]))
+        return tuple(
+            RelatedEntry(i, other.title, other.date, other.tags, True)
+            for _, i, other in scored[:SIMILAR_MAX]
+        )
 
     def has(self, doc_id: str) -> bool:
         with self._use() as g:
@@ -619,6 +628,26 @@ class Engine:
             path=str(self.index_dir),
             engine=name,
         )
+
+
+def _word_weights(g: _Generation, doc, n_docs: int, df: dict[str, int]) -> dict[str, float]:
+    """A document's words (no function words, numbers or 1-2 letter words) weighted
+    (1 + log tf) × √idf; words in one document only, or in every one, left out."""
+    counts: dict[str, int] = {}
+    for term in analysis.terms(f"{doc.title}\n{doc.body}"):
+        if term in analysis.FUNCTION_WORDS or len(term) < 3 or _DIGIT.search(term):
+            continue
+        counts[term] = counts.get(term, 0) + 1
+    out = {}
+    for term, tf in counts.items():
+        n = df.get(term)
+        if n is None:
+            n = df[term] = max(
+                g.searcher.doc_frequency("body", term), g.searcher.doc_frequency("title", term)
+            )
+        if 1 < n < n_docs:
+            out[term] = (1 + math.log(tf)) * math.sqrt(math.log(n_docs / n))
+    return out
 
 
 def _wordless(text: str, tree: Node) -> bool:
