@@ -554,7 +554,7 @@ class Engine:
         weights = _word_weights(g, doc, n_docs, df_cache)
         # Candidates come from the strongest words that are not everywhere (a word in
         # a twentieth of the archive finds too many to rank); all words count below.
-        common = n_docs / SIMILAR_COMMON
+        common = max(n_docs / SIMILAR_COMMON, 100)
         ranked = sorted(((w, t) for t, w in weights.items()), reverse=True)
         strongest = [(w, t) for w, t in ranked if df_cache[t] <= common][:SIMILAR_TERMS]
         if not strongest:
