@@ -28,7 +28,8 @@ Semantics every backend implements
   facet ignore that facet's own filter but respect the others, and count keys
   (``NONE`` for documents without a value; ``year`` keys are "YYYY" or ``NONE``).
 - Relevance ranks by the backend's BM25 variant with field boosts ``FIELD_BOOSTS``;
-  ties (and sorts by date) break by document id so pages are stable. "newest" puts
+  ties and equal dates break in an order that is stable for the open commit, so pages
+  are consistent (not necessarily the same order on every backend). "newest" puts
   undated documents last, "oldest" too.
 - Totals are exact.
 """
