@@ -382,3 +382,20 @@ def test_an_archive_without_documents_answers_nothing(engine_name, tmp_path):
     update_index(tmp_path / "corpus", tmp_path / "index")
     with Engine(tmp_path / "index") as eng:
         assert eng.search(SearchRequest("syria")).total == 1
+
+
+def test_facet_labels_do_not_depend_on_history(engine_name, tmp_path):
+    """Two spellings of one outlet, one document each: the label is the same whichever
+    arrived first (ties go to the first in code-point order), and follows deletions."""
+
+    def label(order: list[str]) -> str:
+        root, index = tmp_path / f"c-{''.join(order)}", tmp_path / f"i-{''.join(order)}"
+        for i, outlet in enumerate(order):
+            write(root, Story(date(2020, 1, 1 + i), f"Story number {i}", sources=[outlet]))
+            update_index(root, index, engine=engine_name)
+        with Engine(index) as eng:
+            sources = dict(eng.search(SearchRequest("", facet_limit=10)).facets["source"])
+        assert sum(sources.values()) == 2 and len(sources) == 1
+        return next(iter(sources))
+
+    assert label(["teleSUR", "Telesur"]) == label(["Telesur", "teleSUR"]) == "Telesur"
