@@ -199,6 +199,8 @@ class Runner:
         self.env["PYTHONUNBUFFERED"] = "1"
         # Plain, predictable output: no colour, no terminal queries.
         self.env.update(NO_COLOR="1", TERM="dumb", COLUMNS="100")
+        # `show` pages on a terminal: through cat, whatever searchkit writes still shows.
+        self.env["SEARCHKIT_PAGER"] = "cat"
         if engine:
             self.env["SEARCHKIT_ENGINE"] = engine
         self.verbose = verbose
