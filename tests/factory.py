@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -64,3 +66,38 @@ def total(index: Path, query: str) -> int:
 
     with Engine(index) as engine:
         return engine.search(SearchRequest(query, suggest=False)).total
+
+
+def wait_for(predicate, timeout: float = 15.0) -> bool:
+    """Poll ``predicate`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@contextmanager
+def watching(corpus: Path, index: Path) -> Iterator[list]:
+    """``searchkit watch`` in a thread for the block; yields the list of its updates."""
+    import threading
+
+    from searchkit.services.watch import watch
+
+    stop, ready, updates = threading.Event(), threading.Event(), []
+    t = threading.Thread(
+        target=watch,
+        args=(corpus, index, updates.append, stop),
+        kwargs={"on_ready": lambda _r: ready.set()},
+    )
+    t.start()
+    try:
+        assert ready.wait(15)
+        yield updates
+    finally:
+        stop.set()
+        t.join(10)
+    assert not t.is_alive()

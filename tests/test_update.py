@@ -18,7 +18,7 @@ from searchkit.engine.update import FAULT_MARKER, FAULT_POINT, update_index
 from searchkit.errors import IndexBusy
 from searchkit.model import SearchRequest
 from searchkit.services.add import add_paths
-from tests.factory import Story, copy_repo_corpus, total, write
+from tests.factory import Story, copy_repo_corpus, total, wait_for, watching, write
 
 STORIES = [
     Story(
@@ -319,37 +319,12 @@ def test_add_places_files_and_refuses_to_overwrite(corpus, index, tmp_path):
 # --- searchkit watch ---------------------------------------------------------------------
 
 
-def wait_for(predicate, timeout=15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_watch_indexes_changes_as_they_happen(corpus, index):
-    from searchkit.services.watch import watch
-
-    stop = threading.Event()
-    ready = threading.Event()
-    updates = []
-    t = threading.Thread(
-        target=watch,
-        args=(corpus, index, updates.append, stop),
-        kwargs={"on_ready": lambda _r: ready.set()},
-    )
-    t.start()
-    try:
-        assert ready.wait(15)
+    with watching(corpus, index) as updates:
         (sid,) = write(corpus, Story(date(2025, 1, 1), "Avalanche blocks mountain pass"))
         assert wait_for(lambda: total(index, "avalanche") == 1)
         (corpus / sid).unlink()
         assert wait_for(lambda: total(index, "avalanche") == 0)
-    finally:
-        stop.set()
-        t.join(10)
-    assert not t.is_alive()
     assert any(sid in u.added for u in updates) and any(sid in u.removed for u in updates)
 
 

@@ -7,47 +7,16 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from searchkit.engine.update import FAULT_MARKER, FAULT_POINT
-from searchkit.services.watch import watch
-from tests.factory import Story, copy_repo_corpus, total, write
+from tests.factory import Story, copy_repo_corpus, total, wait_for, watching, write
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def wait_for(predicate, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@contextmanager
-def watching(corpus: Path, index: Path) -> Iterator[list]:
-    stop, ready, updates = threading.Event(), threading.Event(), []
-    t = threading.Thread(
-        target=watch,
-        args=(corpus, index, updates.append, stop),
-        kwargs={"on_ready": lambda _r: ready.set()},
-    )
-    t.start()
-    try:
-        assert ready.wait(15)
-        yield updates
-    finally:
-        stop.set()
-        t.join(10)
-    assert not t.is_alive()
 
 
 def temp_files(*folders: Path) -> list[Path]:
