@@ -553,7 +553,7 @@ def render_index_report(
     counts = Text("  ")
     for i, (label, n) in enumerate(
         (
-            ("added", len(report.added)),
+            ("added", report.documents if report.rebuilt else len(report.added)),
             ("changed", len(report.changed)),
             ("removed", len(report.removed)),
             ("unchanged", report.unchanged),

@@ -16,7 +16,7 @@ import pytest
 
 import searchkit.corpus.files as files
 from searchkit.corpus import MAX_FILE_BYTES, iter_files, read_bytes, read_document
-from searchkit.engine import update_index
+from searchkit.engine import Engine, update_index
 from tests.factory import Story, total, write
 
 SECRET = "Zanzibar secret credentials line\n\nThe token is hunter2 and it must never be indexed.\n"
@@ -188,8 +188,10 @@ def test_any_name_the_os_allows_is_indexed_or_reported(corpus, tmp_path):
 
     index = tmp_path / "index"
     r = update_index(corpus, index)  # a build with such names completes
-    assert set(hostile) <= set(r.added) and r.documents == 2 + len(hostile)
+    assert r.rebuilt and r.documents == 2 + len(hostile)
     assert total(index, "quokka") == len(hostile)
+    with Engine(index) as engine:
+        assert all(engine.has(rel) for rel in hostile)
     again = update_index(corpus, index)  # and so does every incremental update
     assert not (again.added or again.changed or again.removed)
 
@@ -296,5 +298,6 @@ def test_stray_nuls_are_dropped_with_a_notice_and_binary_is_skipped(corpus, tmp_
         doc, reports = read_document(corpus, rel)
         assert doc is None and reports[0].reason == "binary file (not text)"
     r = update_index(corpus, tmp_path / "index")
-    assert "articles/nul.txt" in r.added
+    with Engine(tmp_path / "index") as engine:
+        assert engine.has("articles/nul.txt") and not engine.has("articles/bin.txt")
     assert [n.reason for n in r.notices] == ["2 stray NUL bytes dropped"]

@@ -413,7 +413,7 @@ def test_incompatible_index_is_detected_and_rebuilt(corpus, tmp_path, field, val
     meta[field] = value
     store.write_meta(gen, meta)
     if field == "format":  # write_meta stamps the current format: fake an old one
-        raw = (gen / store.META).read_text().replace('"format": 1', '"format": 0')
+        raw = (gen / store.META).read_text().replace('"format": 2', '"format": 0')
         import json
 
         body = json.loads(raw)

@@ -9,8 +9,8 @@
   exact: an upsert subtracts the old document's words and adds the new one's;
 - ``forms``: how often each written form of a facet value occurs ("Syrian civil war"
   / "Syrian Civil War" are one tag, shown in its commonest form);
-- ``copies``: how many documents share each normalised text (exact duplicates are
-  shown once, with their number);
+- ``copies``: how many documents share each normalised text, where more than one does
+  (exact duplicates are shown once, with their number); counted from ``files.text``;
 - ``facet_keys``: how many documents have each facet key: the whole archive's facet
   counts (browsing) without asking the backend;
 - ``info``: the backend commit the rest agrees with, when it was built and updated;
@@ -37,7 +37,8 @@ NAME = "catalog.sqlite"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    digest TEXT NOT NULL, bad INTEGER NOT NULL) WITHOUT ROWID;
+    digest TEXT NOT NULL, bad INTEGER NOT NULL, text TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS files_by_text ON files (text);
 CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS forms (
     facet TEXT NOT NULL, key TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL,
@@ -60,6 +61,7 @@ class FileState(NamedTuple):
     mtime_ns: int
     digest: str  # blake2b of the bytes
     bad: bool  # read and skipped (so an unchanged bad file is not read again)
+    text: str = ""  # digest of the document's normalised text ("" when bad)
 
 
 class Catalog:
@@ -126,8 +128,8 @@ class Catalog:
     @staticmethod
     def put_files(db: sqlite3.Connection, rows: Iterable[tuple[str, FileState]]) -> None:
         db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-            ((p, s.size, s.mtime_ns, s.digest, int(s.bad)) for p, s in rows),
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+            ((p, s.size, s.mtime_ns, s.digest, int(s.bad), s.text) for p, s in rows),
         )
 
     @staticmethod
@@ -164,13 +166,18 @@ class Catalog:
             db.execute("DELETE FROM facet_keys WHERE n <= 0")
 
     @staticmethod
-    def add_copies(db: sqlite3.Connection, delta: Counter[str]) -> None:
-        db.executemany(
-            "INSERT INTO copies VALUES (?, ?) ON CONFLICT(digest) DO UPDATE SET n = n + excluded.n",
-            ((d, n) for d, n in delta.items() if n),
+    def count_copies(db: sqlite3.Connection, texts: Iterable[str] | None = None) -> None:
+        """Count again the documents sharing each of ``texts`` (None: every text)."""
+        group = (
+            "INSERT INTO copies SELECT text, count(*) FROM files WHERE bad = 0 AND text != ''"
         )
-        if any(n < 0 for n in delta.values()):
-            db.execute("DELETE FROM copies WHERE n <= 0")
+        if texts is None:
+            db.execute("DELETE FROM copies")
+            db.execute(group + " GROUP BY text HAVING count(*) > 1")
+            return
+        for text in set(texts) - {""}:
+            db.execute("DELETE FROM copies WHERE digest = ?", (text,))
+            db.execute(group + " AND text = ? GROUP BY text HAVING count(*) > 1", (text,))
 
     @staticmethod
     def set_info(db: sqlite3.Connection, **values: object) -> None:
@@ -205,12 +212,12 @@ class Catalog:
             for name, size, mtime, crc in self._rows("SELECT * FROM backend_files")
         }
 
-    def files(self) -> dict[str, tuple[int, int, str, int]]:
+    def files(self) -> dict[str, tuple[int, int, str, int, str]]:
         """Every file's state as a plain tuple in ``FileState`` order (a named tuple
         for each of a million files would cost seconds)."""
         with self._lock:
             try:
-                cur = self.db.execute("SELECT path, size, mtime_ns, digest, bad FROM files")
+                cur = self.db.execute("SELECT path, size, mtime_ns, digest, bad, text FROM files")
                 return {row[0]: row[1:] for row in cur}
             except sqlite3.DatabaseError as exc:
                 raise IndexDamaged(str(self.path.parent.parent), f"{NAME}: {exc}") from None
@@ -218,10 +225,10 @@ class Catalog:
     def file_states(self, paths: Iterable[str]) -> dict[str, FileState]:
         out = {}
         for p in paths:
-            for _, size, mtime, digest, bad in self._rows(
+            for _, size, mtime, digest, bad, text in self._rows(
                 "SELECT * FROM files WHERE path = ?", (p,)
             ):
-                out[p] = FileState(size, mtime, digest, bool(bad))
+                out[p] = FileState(size, mtime, digest, bool(bad), text)
         return out
 
     def files_under(self, prefix: str) -> list[str]:

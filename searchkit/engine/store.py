@@ -36,7 +36,7 @@ from pathlib import Path
 from searchkit.errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexMissing
 
 #: The layout of an index folder and its meta.json; another value is rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 CURRENT = "CURRENT"
 LOCK = "writer.lock"

@@ -193,7 +193,8 @@ def _load(root: str, rel: str, size: int, mtime_ns: int):
     doc, reports = document_from_bytes(data, rel)
     if doc is None:
         return None, FileState(size, mtime_ns, digest, True), reports
-    return prepare(doc), FileState(size, mtime_ns, digest, False), reports
+    prepared = prepare(doc)
+    return prepared, FileState(size, mtime_ns, digest, False, prepared.indexed.digest), reports
 
 
 def _digest(corpus: Path, rel: str) -> str | None:
@@ -205,15 +206,15 @@ def _digest(corpus: Path, rel: str) -> str | None:
 
 @dataclass(slots=True)
 class _Batch:
-    """What parsing some files gave, besides their documents."""
+    """What parsing some files gave, besides their documents: the files' states (until
+    they are saved), reports, and what the documents add to the catalog's counts."""
 
-    files: dict[str, FileState] = field(default_factory=dict)
+    files: list[tuple[str, FileState]] = field(default_factory=list)
     reports: list[FileReport] = field(default_factory=list)
     words: Counter = field(default_factory=Counter)
     forms: Counter = field(default_factory=Counter)
-    copies: Counter = field(default_factory=Counter)
     keys: Counter = field(default_factory=Counter)
-    indexed: list[str] = field(default_factory=list)
+    indexed: int = 0
 
     def count(self, prepared, sign: int = 1) -> None:
         """Add (or with ``sign`` -1 take away) what a document adds to the catalog."""
@@ -225,21 +226,24 @@ class _Batch:
             self.words.subtract(prepared.words)
             self.forms.subtract(prepared.forms)
             self.keys.subtract(prepared.keys)
-        self.copies[prepared.indexed.digest] += sign
+
+    def take_files(self) -> list[tuple[str, FileState]]:
+        """The file states gathered so far, handed over (a million of them are too many
+        to keep until the end)."""
+        rows, self.files = self.files, []
+        return rows
 
     def merge(self, other: _Batch) -> None:
-        self.files.update(other.files)
+        self.files.extend(other.files)
         self.reports.extend(other.reports)
         self.words.update(other.words)
         self.forms.update(other.forms)
-        self.copies.update(other.copies)
         self.keys.update(other.keys)
-        self.indexed.extend(other.indexed)
+        self.indexed += other.indexed
 
     def save_counts(self, db) -> None:
         Catalog.add_words(db, self.words)
         Catalog.add_forms(db, self.forms)
-        Catalog.add_copies(db, self.copies)
         Catalog.add_keys(db, self.keys)
 
 
@@ -249,10 +253,10 @@ def _parse_files(root: str, files: Iterable[tuple[str, int, int]], batch: _Batch
         prepared, state, reps = _load(root, rel, size, mtime_ns)
         batch.reports.extend(reps)
         if state is not None:
-            batch.files[rel] = state
+            batch.files.append((rel, state))
         if prepared is not None:
             batch.count(prepared)
-            batch.indexed.append(rel)
+            batch.indexed += 1
             yield prepared.indexed
         if tick is not None and n % 200 == 0:
             tick(200)
@@ -286,24 +290,28 @@ def _build(
     backend.create(gen)
     procs = procs or min(2, os.cpu_count() or 1)
     batch = _Batch(reports=reports)
-    if procs > 1 and len(files) >= PARALLEL_MIN_FILES:
-        key = _build_parallel(backend, gen, corpus, files, procs, progress, batch)
-    else:
-        writer = backend.writer(gen, bulk=True)
-        ticker = _Ticker(progress, len(files))
-        for doc in _parse_files(os.fspath(corpus), files, batch, ticker):
-            writer.add(doc)
-        if progress:
-            progress("committing", len(files), len(files))
-        _checkpoint("build:indexed")
-        key = writer.commit()
-    _checkpoint("build:committed")
-    stamp = store.now_iso()
     catalog = Catalog(gen, write=True, create=True)
     try:
+        with catalog.transaction() as db:  # files are saved as they are parsed
+            if procs > 1 and len(files) >= PARALLEL_MIN_FILES:
+                key = _build_parallel(backend, gen, corpus, files, procs, progress, batch, db)
+            else:
+                writer = backend.writer(gen, bulk=True)
+                ticker = _Ticker(progress, len(files))
+                for doc in _parse_files(os.fspath(corpus), files, batch, ticker):
+                    writer.add(doc)
+                    if len(batch.files) >= CHUNK:
+                        Catalog.put_files(db, batch.take_files())
+                if progress:
+                    progress("committing", len(files), len(files))
+                _checkpoint("build:indexed")
+                key = writer.commit()
+            Catalog.put_files(db, batch.take_files())
+        _checkpoint("build:committed")
+        stamp = store.now_iso()
         with catalog.transaction() as db:
-            Catalog.put_files(db, batch.files.items())
             batch.save_counts(db)
+            Catalog.count_copies(db)
             Catalog.set_backend_files(db, integrity.record(gen, {}))
             Catalog.set_info(
                 db, backend_key=key, corpus=str(corpus.resolve()), built_at=stamp, updated_at=stamp
@@ -321,9 +329,9 @@ def _build(
     )
     _checkpoint("build:before-publish")
     store.publish(index_dir, gen)
-    indexed = sorted(batch.indexed)
+    # (A rebuild's report counts its documents; the ids of a million would not help.)
     return UpdateReport(
-        rebuilt=True, reason=reason, added=indexed, reports=batch.reports, documents=len(indexed)
+        rebuilt=True, reason=reason, reports=batch.reports, documents=batch.indexed
     )
 
 
@@ -374,14 +382,16 @@ def _funnel_part(name: str, corpus: str, files, part: int):
     for doc in _parse_files(corpus, files, batch):
         chunk.append(backend.encode(doc))
         if len(chunk) >= CHUNK:
-            _progress_queue.put(chunk)
+            _progress_queue.put((chunk, batch.take_files()))
             chunk = []
-    _progress_queue.put(chunk)
+    _progress_queue.put((chunk, batch.take_files()))
     _progress_queue.put(("end", part))
     return batch
 
 
-def _build_parallel(backend, gen: Path, corpus: Path, files, procs: int, progress, batch: _Batch):
+def _build_parallel(
+    backend, gen: Path, corpus: Path, files, procs: int, progress, batch: _Batch, db
+):
     ctx = multiprocessing.get_context("spawn")  # children inherit no lock descriptors
     queue = ctx.Queue(maxsize=64)  # progress ticks, or chunks of parsed documents
     ticker = _Ticker(progress, len(files))
@@ -400,6 +410,7 @@ def _build_parallel(backend, gen: Path, corpus: Path, files, procs: int, progres
                 token, part = f.result()
                 tokens.append(token)
                 batch.merge(part)
+                Catalog.put_files(db, batch.take_files())
             if progress:
                 progress("committing", len(files), len(files))
             _checkpoint("build:indexed")
@@ -419,12 +430,14 @@ def _build_parallel(backend, gen: Path, corpus: Path, files, procs: int, progres
                     if f.done():
                         f.result()  # a worker that failed raises its error here
                 continue
-            if isinstance(item, tuple):
+            docs, rows = item
+            if docs == "end":
                 ended += 1
                 continue
-            for data in item:
+            for data in docs:
                 writer.add_encoded(data)
-            ticker(len(item))
+            Catalog.put_files(db, rows)
+            ticker(len(docs))
         for f in futures:
             batch.merge(f.result())
         if progress:
@@ -472,6 +485,7 @@ def _recount(catalog: Catalog, searcher, key: str) -> None:
     with catalog.transaction() as db:
         Catalog.clear_counts(db)
         counts.save_counts(db)
+        Catalog.count_copies(db)
         Catalog.set_backend_files(db, records)
         Catalog.set_info(db, backend_key=key)
 
@@ -528,7 +542,7 @@ def _update(
                 report.unchanged += not old[3]
             elif old[0] == size and _digest(corpus, rel) == old[2]:
                 # Touched, not changed: remember the new mtime, index nothing.
-                touched[rel] = FileState(size, mtime, old[2], bool(old[3]))
+                touched[rel] = FileState(size, mtime, old[2], bool(old[3]), old[4])
                 report.unchanged += not old[3]
             else:
                 todo.append((rel, size, mtime))
@@ -590,9 +604,13 @@ def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -
         raise
     _checkpoint("update:committed")
     records = integrity.record(gen, catalog.backend_files())
+    # Texts whose number of copies may have changed: the old and the new ones.
+    texts = [known[rel][4] for rel in [*gone, *(t[0] for t in todo)] if rel in known]
+    texts += [state.text for state in states.values()]
     with catalog.transaction() as db:
         Catalog.drop_files(db, dropped)
         Catalog.put_files(db, states.items())
+        Catalog.count_copies(db, texts)
         counts.save_counts(db)
         Catalog.set_backend_files(db, records)
         Catalog.set_info(db, backend_key=key, updated_at=store.now_iso())
