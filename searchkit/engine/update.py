@@ -514,11 +514,32 @@ def _update(
             finally:
                 searcher.close()
         report = UpdateReport(rebuilt=False, reason="incremental")
+        todo: list[tuple[str, int, int]] = []
+        touched: dict[str, FileState] = {}
+        previous: dict[str, tuple] = {}  # what the catalog held for files to index or drop
+
+        def compare(rel: str, size: int, mtime: int, old) -> None:
+            if old is None:
+                todo.append((rel, size, mtime))
+            elif old[0] == size and old[1] == mtime:
+                report.unchanged += not old[3]
+            elif old[0] == size and _digest(corpus, rel) == old[2]:
+                # Touched, not changed: remember the new mtime, index nothing.
+                touched[rel] = FileState(size, mtime, old[2], bool(old[3]), old[4])
+                report.unchanged += not old[3]
+            else:
+                todo.append((rel, size, mtime))
+                previous[rel] = old
+
         if only is None:
-            walk = iter_files(corpus, report.reports, exclude=(index_dir,))
-            on_disk = {rel: (size, mtime) for rel, size, mtime in walk}
+            # The walk is compared as it goes: what the catalog still holds at the end
+            # has vanished (one table of a million files in memory, not two).
             known = catalog.files()
-            candidates: Iterable[str] = known
+            for rel, size, mtime in iter_files(corpus, report.reports, exclude=(index_dir,)):
+                compare(rel, size, mtime, known.pop(rel, None))
+            gone = list(known)
+            previous.update(known)
+            del known
         else:
             wanted = {p for p in only if p.endswith((".md", ".txt"))}
             folders = [p for p in only if not p.endswith((".md", ".txt"))]
@@ -531,24 +552,12 @@ def _update(
                     below_now = iter_files(corpus / folder, report.reports, exclude=(index_dir,))
                     wanted.update(f"{folder.rstrip('/')}/{rel}" for rel, _, _ in below_now)
             on_disk = _stat_some(corpus, wanted)
-            candidates = [p for p in wanted if p in known]
-        todo: list[tuple[str, int, int]] = []
-        touched: dict[str, FileState] = {}
-        for rel, (size, mtime) in on_disk.items():
-            old = known.get(rel)
-            if old is None:
-                todo.append((rel, size, mtime))
-            elif old[0] == size and old[1] == mtime:
-                report.unchanged += not old[3]
-            elif old[0] == size and _digest(corpus, rel) == old[2]:
-                # Touched, not changed: remember the new mtime, index nothing.
-                touched[rel] = FileState(size, mtime, old[2], bool(old[3]), old[4])
-                report.unchanged += not old[3]
-            else:
-                todo.append((rel, size, mtime))
-        gone = [rel for rel in candidates if rel not in on_disk]
+            for rel, (size, mtime) in on_disk.items():
+                compare(rel, size, mtime, known.get(rel))
+            gone = [rel for rel in wanted if rel in known and rel not in on_disk]
+            previous.update({rel: known[rel] for rel in gone})
         if todo or gone:
-            _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress)
+            _apply(backend, gen, corpus, catalog, previous, todo, gone, report, progress)
         if touched:
             with catalog.transaction() as db:
                 Catalog.put_files(db, touched.items())
