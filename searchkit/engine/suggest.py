@@ -13,9 +13,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Protocol
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from searchkit.engine import analysis
 from searchkit.engine.query import FIELD_NAMES, OPERATORS
 
@@ -71,6 +68,9 @@ class Speller:
 
     def candidates(self, word: str, *, more_than: int = 0) -> list[Candidate]:
         """Close words of the index more frequent than ``more_than``, best first."""
+        from rapidfuzz import process  # only when a word needs correcting
+        from rapidfuzz.distance import OSA
+
         low = analysis.plain(word)
         words, freqs = self.words.all_words()
         found = process.extract(
