@@ -138,9 +138,16 @@ def _spans(text: str) -> Iterator[tuple[str, int, int]]:
 
 def raw_tokens(text: str) -> list[str]:
     """The tokens of ``text`` as written (for query words and spelling)."""
+    runs = _RUN.findall(text)
     if "." not in text:
-        return _RUN.findall(text)
-    return [raw for raw, _, _ in _spans(text)]
+        return runs
+    out: list[str] = []
+    for raw in runs:  # a sentence's full stop is outside every run: few runs hold a dot
+        if "." in raw and not (_ACRONYM.match(raw) or _NUMBER.match(raw)):
+            out.extend(_PART.findall(raw))
+        else:
+            out.append(raw)
+    return out
 
 
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
@@ -166,24 +173,25 @@ def analyzed(text: str) -> str:
     return " ".join(terms(text))
 
 
-_PLAIN: dict[str, str] = {}
+#: token as written -> (its term, its plain word when it has two or more characters)
+_PAIRS: dict[str, tuple[str, str | None]] = {}
 
 
 def analyzed_and_words(text: str, words: set[str]) -> str:
     """``analyzed(text)``, adding the plain form of every token of two or more
     characters to ``words`` on the way (one pass for indexing)."""
-    memo, plains = _MEMO, _PLAIN
+    pairs = _PAIRS
     out = []
     for raw in raw_tokens(text):
-        found = memo.get(raw)
-        out.append(found if found is not None else term(raw))
-        word = plains.get(raw)
-        if word is None:
+        pair = pairs.get(raw)
+        if pair is None:
             word = plain(raw)
-            if len(plains) < _MEMO_MAX:
-                plains[raw] = word
-        if len(word) > 1:
-            words.add(word)
+            pair = (term(raw), word if len(word) > 1 else None)
+            if len(pairs) < _MEMO_MAX:
+                pairs[raw] = pair
+        out.append(pair[0])
+        if pair[1] is not None:
+            words.add(pair[1])
     return " ".join(out)
 
 
