@@ -587,6 +587,8 @@ class Answer:
     top: tuple[str, ...] = ()
     facets: str = ""
     error: str = ""
+    #: Documents the hits stand for: exact duplicates are listed once, with their number.
+    listed: int = 0
 
     def key(self, exact: bool) -> tuple:
         ids = self.ids if exact else tuple(sorted(self.ids))
@@ -602,9 +604,11 @@ def answer(runner: Runner, index: Path, query: str, *, timeout: float = 60) -> A
     data = out.json()
     if data is None:
         return Answer(out.code, error="stdout is not UTF-8 JSON")
-    ids = tuple(h["id"] for h in data.get("hits", ()))
+    hits = data.get("hits", ())
+    ids = tuple(h["id"] for h in hits)
     facets = json.dumps(data.get("facets"), sort_keys=True, ensure_ascii=False)
-    return Answer(out.code, int(data.get("total", -1)), ids, ids[:10], facets)
+    listed = sum(int(h.get("copies", 1)) for h in hits)
+    return Answer(out.code, int(data.get("total", -1)), ids, ids[:10], facets, listed=listed)
 
 
 Fingerprint = dict[str, Answer]

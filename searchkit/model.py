@@ -7,9 +7,12 @@ depends on nothing but the standard library so that every layer can import it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Kind = Literal["story", "article"]
 Sort = Literal["relevance", "newest", "oldest"]
@@ -153,6 +156,12 @@ class SearchRequest:
     offset: int = 0
     facet_limit: int = 10
     suggest: bool = True
+
+    def __post_init__(self) -> None:
+        # Lone surrogates (bytes of a command line or a file name that were not UTF-8)
+        # cannot be written as UTF-8 anywhere results go: they are read as U+FFFD.
+        if _SURROGATE.search(self.query):
+            object.__setattr__(self, "query", _SURROGATE.sub("\ufffd", self.query))
 
     def filter_values(self, facet: str) -> tuple[str, ...]:
         for name, values in self.filters:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -282,6 +283,17 @@ def test_malformed_queries_degrade_with_a_notice(engine, query):
 def test_a_malformed_date_is_an_error_not_a_wider_search(engine, query):
     with pytest.raises(QueryError, match="YYYY"):
         search(engine, query)
+
+
+@pytest.mark.parametrize("query", ["italy \udcff", "\ud800", "\udcff\udcfe"])
+def test_lone_surrogates_in_a_query_are_read_as_replacement_characters(engine, query):
+    # Bytes that were not UTF-8 (a library caller's own argv or file name): the results,
+    # the query they echo included, must still be writable as UTF-8 JSON.
+    r = search(engine, query)
+    json.dumps(r.to_json(), ensure_ascii=False).encode("utf-8")
+    assert "\ufffd" in r.query
+    if query.startswith("italy"):
+        assert set(ids(r)) == set(ids(search(engine, "italy")))
 
 
 def test_double_negation_is_the_word(engine):

@@ -195,8 +195,6 @@ def analyzed_and_words(text: str, words: set[str]) -> str:
     return " ".join(out)
 
 
-
-
 def is_function_word(token: str) -> bool:
     """Whether a query word is one an all-words query need not require."""
     word = plain(token)

@@ -168,9 +168,7 @@ class Catalog:
     @staticmethod
     def count_copies(db: sqlite3.Connection, texts: Iterable[str] | None = None) -> None:
         """Count again the documents sharing each of ``texts`` (None: every text)."""
-        group = (
-            "INSERT INTO copies SELECT text, count(*) FROM files WHERE bad = 0 AND text != ''"
-        )
+        group = "INSERT INTO copies SELECT text, count(*) FROM files WHERE bad = 0 AND text != ''"
         if texts is None:
             db.execute("DELETE FROM copies")
             db.execute(group + " GROUP BY text HAVING count(*) > 1")

@@ -330,9 +330,7 @@ def _build(
     _checkpoint("build:before-publish")
     store.publish(index_dir, gen)
     # (A rebuild's report counts its documents; the ids of a million would not help.)
-    return UpdateReport(
-        rebuilt=True, reason=reason, reports=batch.reports, documents=batch.indexed
-    )
+    return UpdateReport(rebuilt=True, reason=reason, reports=batch.reports, documents=batch.indexed)
 
 
 class _Ticker:

@@ -172,9 +172,7 @@ def _restrict(base: Query, parts: Iterable[Query]) -> Query:
     extra = list(parts)
     if not extra:
         return base
-    return Query.boolean_query(
-        [(Occur.Must, base), *((Occur.Must, q) for q in extra)]
-    )
+    return Query.boolean_query([(Occur.Must, base), *((Occur.Must, q) for q in extra)])
 
 
 def _year_key(value: int) -> str:
@@ -478,4 +476,3 @@ class TantivyBackend:
         except Exception as exc:  # noqa: BLE001 - any failure reading the index is a finding
             return [f"{type(exc).__name__}: {exc}"]
         return []
-
