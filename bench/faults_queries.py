@@ -487,7 +487,9 @@ def _cli_sample(
         }
         ok = out.code in (0, 1, 2) and not out.traceback
         ok &= ex.check("CLI options and ids: exit 0/1/2, no traceback", ok, where)
-        if "--json" in args and out.code in (0, 1):
+        # (After "--", "--json" is the query's words, not the option.)
+        options = args[: args.index("--")] if "--" in args else args
+        if "--json" in options and out.code in (0, 1):
             ok &= ex.check("CLI: --json is valid UTF-8 JSON", out.json() is not None, where)
         ex.check("queries", ok, where)
 
