@@ -613,6 +613,45 @@ def test_iter_files(tmp_path: Path) -> None:
     assert found["articles/b.txt"][1] == (tmp_path / "articles" / "b.txt").stat().st_mtime_ns
 
 
+def test_iter_files_yields_ids_in_the_order_the_catalog_sorts_them(tmp_path: Path) -> None:
+    # Folder names that sort differently as names and as path prefixes ("a" < "a-b" but
+    # "a-b/x" < "a/x"), digits, case, accents and a non-BMP character.
+    names = [
+        "a/x.md",
+        "a-b/x.md",
+        "a.b/x.md",
+        "a/b/c.md",
+        "a/b-c.md",
+        "a/b.md",
+        "a0/x.md",
+        "A/x.md",
+        "Z.md",
+        "b.txt",
+        "é/x.md",
+        "e/x.md",
+        "\U0001f600/x.md",
+        "news/2016/1/x.md",
+        "news/2016/10/x.md",
+        "news/2016/1-2/x.md",
+        "a/b/c/d/e.md",
+        "a/b c.md",
+    ]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    walked = [rel for rel, _, _ in iter_files(tmp_path)]
+    assert walked == sorted(names)
+    # ... the order in which the catalog lists them, which an update merges with it.
+    from searchkit.engine.catalog import Catalog, FileState
+
+    (tmp_path / "gen").mkdir()
+    catalog = Catalog(tmp_path / "gen", write=True, create=True)
+    with catalog.transaction() as db:
+        Catalog.put_files(db, [(n, FileState(1, 1, "", False, "")) for n in reversed(names)])
+    assert [row[0] for row in catalog.iter_stats()] == walked
+    catalog.close()
+
+
 def test_iter_files_is_fast(tmp_path: Path) -> None:
     for d in range(20):
         folder = tmp_path / "news" / "2016" / "04" / str(d + 1)

@@ -62,6 +62,30 @@ def test_new_changed_and_deleted_files_are_applied(corpus, index):
     assert total(index, "volcano") == len(STORIES) - 2
 
 
+@pytest.mark.parametrize("order", ["sorted", "reversed"])
+def test_changes_are_found_whatever_order_the_walk_gives(corpus, index, monkeypatch, order):
+    # The walk is merged with the catalog's sorted listing; a walk out of that order
+    # (never expected) falls back to comparing against the whole table, same answer.
+    import searchkit.corpus
+
+    if order == "reversed":
+        walk = searchkit.corpus.iter_files
+        monkeypatch.setattr(
+            searchkit.corpus, "iter_files", lambda *a, **k: reversed(list(walk(*a, **k)))
+        )
+    (new,) = write(corpus, Story(date(2021, 5, 5), "Glacier collapse in the Alps"))
+    changed = corpus / STORIES[4].id
+    changed.write_text(changed.read_text().replace("Volcano number 4", "Geyser number 4"))
+    touched = corpus / STORIES[6].id
+    os.utime(touched, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
+    (corpus / STORIES[5].id).unlink()
+    r = update_index(corpus, index)
+    assert (r.added, r.changed, r.removed) == ([new], [STORIES[4].id], [STORIES[5].id])
+    assert r.unchanged == len(STORIES) + 5 - 2
+    assert total(index, "glacier") == 1 and total(index, "geyser") == 1
+    assert not update_index(corpus, index).changed  # the touched file's time was recorded
+
+
 def test_touched_but_identical_file_is_not_reindexed(corpus, index):
     path = corpus / STORIES[2].id
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))

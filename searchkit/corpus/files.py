@@ -90,7 +90,10 @@ def iter_files(
 ) -> Iterator[tuple[str, int, int]]:
     """Yield ``(rel_id, size, mtime_ns)`` for every regular ``*.md``/``*.txt`` file under root.
 
-    ``rel_id`` is relative to root with "/" separators; the order is not sorted.
+    ``rel_id`` is relative to root with "/" separators, and ids come in sorted order
+    (Python's string order, which is SQLite's for the same text): a folder's entries are
+    visited sorted by name, a folder's name with "/" after it, so the walk can be merged
+    with a sorted listing of what the index holds instead of loaded beside it.
     Hidden files and folders (name starting with ".") are skipped silently, and so are
     the folders in ``exclude`` (e.g. the index folder inside the corpus), links that
     stay inside the corpus, and entries that vanish while walking. Appended to
@@ -107,47 +110,62 @@ def iter_files(
         if reports is not None:
             reports.append(FileReport(rel, reason))
 
-    stack: list[tuple[str, str]] = [(top, "")]
-    while stack:
-        folder, prefix = stack.pop()
+    def listing(folder: str, prefix: str) -> Iterator[tuple[os.DirEntry, str]]:
+        """A folder's visible entries with their sort keys, in sorted order."""
         try:
-            entries = os.scandir(folder)
+            with os.scandir(folder) as entries:
+                keyed = []
+                for entry in entries:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    keyed.append((name + "/" if is_dir else name, entry))
         except (FileNotFoundError, NotADirectoryError):
-            continue  # vanished (or replaced) since it was listed
+            return iter(())  # vanished (or replaced) since it was listed
         except OSError as exc:
             tell(prefix.rstrip("/") or ".", f"cannot read folder: {exc.strerror or exc}")
-            continue
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if name[0] == ".":
+            return iter(())
+        keyed.sort(key=lambda pair: pair[0])
+        return iter(keyed)
+
+    stack = [("", listing(top, ""))]
+    while stack:
+        prefix, entries = stack[-1]
+        for key, entry in entries:
+            name = entry.name
+            if key[-1] == "/":
+                rel = prefix + name
+                if not is_text_name(name):
+                    tell(rel, BAD_FOLDER_NAME)
+                elif not (skip and os.path.join(real_top, rel) in skip):
+                    stack.append((rel + "/", listing(entry.path, rel + "/")))
+                    break  # its files come next, then the rest of this folder
+                continue
+            try:
+                wanted = name.lower().endswith(SUFFIXES)
+                if entry.is_symlink():
+                    reason = link_reason(entry.path, real_top)
+                    # A link to a folder matters whatever its name.
+                    if reason != LINK_INSIDE and (wanted or os.path.isdir(entry.path)):
+                        tell(prefix + name, reason)
                     continue
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        rel = prefix + name
-                        if not is_text_name(name):
-                            tell(rel, BAD_FOLDER_NAME)
-                        elif not (skip and os.path.join(real_top, rel) in skip):
-                            stack.append((entry.path, rel + "/"))
-                        continue
-                    wanted = name.lower().endswith(SUFFIXES)
-                    if entry.is_symlink():
-                        reason = link_reason(entry.path, real_top)
-                        # A link to a folder matters whatever its name.
-                        if reason != LINK_INSIDE and (wanted or os.path.isdir(entry.path)):
-                            tell(prefix + name, reason)
-                        continue
-                    if not wanted:
-                        continue
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:
+                if not wanted:
                     continue
-                if not stat.S_ISREG(st.st_mode):
-                    tell(prefix + name, _not_regular(st.st_mode))
-                elif not is_text_name(name):
-                    tell(prefix + name, BAD_NAME)
-                else:
-                    yield prefix + name, st.st_size, st.st_mtime_ns
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                tell(prefix + name, _not_regular(st.st_mode))
+            elif not is_text_name(name):
+                tell(prefix + name, BAD_NAME)
+            else:
+                yield prefix + name, st.st_size, st.st_mtime_ns
+        else:
+            stack.pop()
 
 
 def _read_open(fd: int, label: str) -> tuple[bytes | None, FileReport | None]:

@@ -220,6 +220,31 @@ class Catalog:
             except sqlite3.DatabaseError as exc:
                 raise IndexDamaged(str(self.path.parent.parent), f"{NAME}: {exc}") from None
 
+    def iter_stats(self) -> Iterator[tuple[str, int, int, int]]:
+        """Every file's ``(path, size, mtime_ns, bad)`` in path order, streamed: an
+        update merges it with the sorted walk of the corpus (see ``iter_files``)."""
+        cur = self.db.cursor()
+        try:
+            cur.execute("SELECT path, size, mtime_ns, bad FROM files ORDER BY path")
+            while rows := cur.fetchmany(4096):
+                yield from rows
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamaged(str(self.path.parent.parent), f"{NAME}: {exc}") from None
+        finally:
+            cur.close()
+
+    def file_rows(self, paths: Iterable[str]) -> dict[str, tuple[int, int, str, int, str]]:
+        """The states of ``paths`` that the catalog holds, as ``files()`` gives them."""
+        paths = list(paths)
+        out = {}
+        for i in range(0, len(paths), 500):
+            part = paths[i : i + 500]
+            marks = ",".join("?" * len(part))
+            columns = "path, size, mtime_ns, digest, bad, text"
+            sql = f"SELECT {columns} FROM files WHERE path IN ({marks})"
+            out.update((row[0], row[1:]) for row in self._rows(sql, tuple(part)))
+        return out
+
     def file_states(self, paths: Iterable[str]) -> dict[str, FileState]:
         out = {}
         for p in paths:

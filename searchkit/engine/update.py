@@ -530,14 +530,18 @@ def _update(
                 previous[rel] = old
 
         if only is None:
-            # The walk is compared as it goes: what the catalog still holds at the end
-            # has vanished (one table of a million files in memory, not two).
-            known = catalog.files()
-            for rel, size, mtime in iter_files(corpus, report.reports, exclude=(index_dir,)):
-                compare(rel, size, mtime, known.pop(rel, None))
-            gone = list(known)
-            previous.update(known)
-            del known
+            start = len(report.reports)
+            try:
+                gone = _merge_walk(corpus, index_dir, catalog, report, compare)
+            except _Unsorted:  # not expected: compare against the whole table instead
+                del report.reports[start:]
+                todo.clear(), touched.clear(), previous.clear()
+                report.unchanged = 0
+                known = catalog.files()
+                for rel, size, mtime in iter_files(corpus, report.reports, exclude=(index_dir,)):
+                    compare(rel, size, mtime, known.pop(rel, None))
+                gone = list(known)
+            previous.update(catalog.file_rows(gone))
         else:
             wanted = {p for p in only if p.endswith((".md", ".txt"))}
             folders = [p for p in only if not p.endswith((".md", ".txt"))]
@@ -563,6 +567,89 @@ def _update(
     finally:
         catalog.close()
     return report
+
+
+def _ahead(items: Iterable, chunk: int = 2048, chunks: int = 8) -> Iterator:
+    """``items``, produced by a thread a few chunks ahead of the consumer: the walk's
+    system calls (which release the GIL) overlap the comparison on another core."""
+    out: queue_module.Queue = queue_module.Queue(maxsize=chunks)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue_module.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            buf = []
+            for item in items:
+                buf.append(item)
+                if len(buf) >= chunk:
+                    if not put(buf):
+                        return
+                    buf = []
+            put(buf) and put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put(exc)
+
+    thread = threading.Thread(target=produce, name="searchkit-walk", daemon=True)
+    thread.start()
+    try:
+        while (got := out.get()) is not None:
+            if isinstance(got, BaseException):
+                raise got
+            yield from got
+    finally:
+        stop.set()
+        thread.join()
+
+
+class _Unsorted(Exception):
+    """The walk did not come in the catalog's order."""
+
+
+def _merge_walk(corpus: Path, index_dir: Path, catalog: Catalog, report, compare) -> list[str]:
+    """Compare the corpus with the catalog as two sorted streams, side by side: a
+    million files cost neither a table in memory nor a lookup each. Files whose size or
+    time differ are compared (``compare``) with their whole recorded state, fetched for
+    them alone. Returns the files the catalog holds that are gone from the corpus."""
+    from searchkit.corpus import iter_files
+
+    rows = catalog.iter_stats()
+    gone: list[str] = []
+    differ: list[tuple[str, int, int]] = []
+    row = next(rows, None)
+    last = ""
+    walk = _ahead(iter_files(corpus, report.reports, exclude=(index_dir,)))
+    for rel, size, mtime in walk:
+        if rel <= last:
+            walk.close()
+            rows.close()
+            raise _Unsorted(rel)
+        last = rel
+        while row is not None and row[0] < rel:
+            gone.append(row[0])
+            row = next(rows, None)
+        if row is None or row[0] != rel:
+            compare(rel, size, mtime, None)
+            continue
+        if row[1] == size and row[2] == mtime:
+            report.unchanged += not row[3]
+        else:
+            differ.append((rel, size, mtime))
+        row = next(rows, None)
+    while row is not None:
+        gone.append(row[0])
+        row = next(rows, None)
+    recorded = catalog.file_rows(rel for rel, _, _ in differ)
+    for rel, size, mtime in differ:
+        compare(rel, size, mtime, recorded[rel])
+    return gone
 
 
 def _apply(backend, gen, corpus, catalog, known, todo, gone, report, progress) -> None:
