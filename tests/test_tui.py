@@ -704,3 +704,42 @@ def test_control_characters_become_visible_one_for_one():
     shown = hit_content(hit)
     assert "[b]␛[0mTitle" in shown.plain and "snip [/] pet" in shown.plain
     assert "\x1b" not in shown.plain
+
+
+@aio
+async def test_a_timeline_of_centuries_draws_what_fits_and_follows_the_cursor():
+    # 2,225 years (an archive with dates from 2002 to 4226): the chart draws the bars
+    # that fit the width, keeps the cursor's bar in view, and a click picks that bar.
+    from textual.app import App
+
+    from searchkit.tui.messages import PeriodChosen
+    from searchkit.tui.widgets.timeline import year_bars
+
+    chosen: list[tuple[int, int | None]] = []
+
+    class One(App):
+        def compose(self):
+            yield Timeline()
+
+        def on_period_chosen(self, message: PeriodChosen) -> None:
+            chosen.append((message.year, message.month))
+
+    app = One()
+    async with app.run_test(size=(60, 6)) as pilot:
+        timeline = app.query_one(Timeline)
+        timeline.show(year_bars([("2002", 5), ("2016", 9), ("4226", 3)]))
+        await pilot.pause()
+        width = timeline.content_region.width
+        assert len(timeline.bars) == 2225 and timeline.bars[timeline.cursor].label == "4226"
+        lines = [line.rstrip() for line in timeline.render().plain.split("\n")]
+        assert all(len(line) <= width for line in lines)
+        assert lines[-1].endswith("4226") and len(lines[2]) == width  # its bar, at the edge
+        timeline.cursor = [b.label for b in timeline.bars].index("2016")
+        await pilot.pause()
+        lines = timeline.render().plain.split("\n")
+        assert "2016: 9" in lines[0]
+        left, right = int(lines[-1].split()[0]), int(lines[-1].split()[-1])
+        assert left <= 2016 <= right and right - left + 1 == width
+        await pilot.click(Timeline, offset=(1, 2))  # the first column drawn
+        await pilot.pause()
+        assert chosen == [(left, None)]

@@ -73,6 +73,7 @@ class Timeline(Widget, can_focus=True):
         self.chosen: tuple[int, int | None] | None = None  # the active year/month filter
         self._step = 2
         self._offset = 0
+        self._first = 0  # the first bar drawn: more bars than columns scroll
         #: No results yet (the index is opening): nothing to say about dates either.
         self.waiting = True
 
@@ -102,6 +103,18 @@ class Timeline(Widget, can_focus=True):
         step = max(1, min(6, (width + 1) // n))
         return step, 0
 
+    def _window(self, width: int, step: int) -> tuple[int, int]:
+        """The bars drawn, ``(first, end)``: all that fit the width; when there are more
+        (centuries of years), a window that keeps the cursor in view."""
+        n = len(self.bars)
+        fit = max(1, (width + step - 1) // step)
+        if n <= fit:
+            return 0, n
+        first = min(max(0, self.cursor - fit // 2), n - fit)
+        if not (0 <= self._first <= self.cursor < self._first + fit <= n):
+            self._first = first  # move only when the cursor would leave the window
+        return self._first, self._first + fit
+
     def render(self) -> Content:
         width = self.content_region.width or self.size.width
         bars = self.bars
@@ -113,6 +126,7 @@ class Timeline(Widget, can_focus=True):
         self._step, self._offset = step, offset
         bar_width = max(1, step - 1) if step > 1 else 1
         peak = max(b.count for b in bars) or 1
+        first, end = self._window(width, step)
         # Header: what the chart shows and the bar under the cursor.
         unit = "month" if self.monthly else "year"
         head = Content(f"Matches per {unit}").stylize("bold")
@@ -127,10 +141,12 @@ class Timeline(Widget, can_focus=True):
                 head = head + Content(info).stylize("$text-accent")
         rows: list[Content] = []
         levels = BAR_ROWS * 8
-        heights = [0 if b.count == 0 else max(1, round(b.count / peak * levels)) for b in bars]
+        heights = [
+            0 if b.count == 0 else max(1, round(b.count / peak * levels)) for b in bars[first:end]
+        ]
         for row in range(BAR_ROWS - 1, -1, -1):
             cells: list[tuple[str, str]] = []
-            for i, h in enumerate(heights):
+            for i, h in enumerate(heights, first):
                 fill = min(8, max(0, h - row * 8))
                 ch = _EIGHTHS[fill] * bar_width
                 if i == self.cursor:
@@ -145,11 +161,11 @@ class Timeline(Widget, can_focus=True):
                 cells.append((ch + gap, style))
             rows.append(Content.assemble(*cells))
         # Axis: first and last labels, and the middle one when there is room.
-        total = step * len(bars)
-        first, last = self._axis_label(bars[0]), self._axis_label(bars[-1])
-        axis = first + " " * max(1, total - len(first) - len(last)) + last
-        if total < len(first) + len(last) + 1:
-            axis = first
+        total = min(step * (end - first), width)
+        left, right = self._axis_label(bars[first]), self._axis_label(bars[end - 1])
+        axis = left + " " * max(1, total - len(left) - len(right)) + right
+        if total < len(left) + len(right) + 1:
+            axis = left
         rows.append(Content(axis).stylize("$text-muted"))
         return Content("\n").join([head, *rows])
 
@@ -171,7 +187,7 @@ class Timeline(Widget, can_focus=True):
     def _bar_at(self, x: int, y: int) -> int | None:
         if not (1 <= y <= BAR_ROWS):
             return None
-        index = (x - self._offset) // max(1, self._step)
+        index = self._first + (x - self._offset) // max(1, self._step)
         return index if 0 <= index < len(self.bars) else None
 
     def _index_for(self, event: events.MouseEvent) -> int | None:
