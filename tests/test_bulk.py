@@ -173,3 +173,28 @@ def test_facet_values_read_in_one_slice_equal_whooshs_column(corpus, tmp_path):
     with ix.reader() as reader:
         expected = [reader.column_reader("facets")[d] for d in range(reader.doc_count_all())]
         assert list(_column_values(reader, "facets")) == expected
+
+
+def test_a_parallel_build_records_every_file_its_workers_send_in_chunks(tmp_path, monkeypatch):
+    """Workers hand their file states over a chunk at a time while they index: every file
+    is in the catalog afterwards, so the next update finds nothing to do."""
+    from searchkit.engine.catalog import Catalog
+
+    root = tmp_path / "corpus"
+    stories = [
+        Story(date(2001 + i % 20, 1 + i % 12, 1 + i % 28), f"Story number {i} about harbour {i % 7}")
+        for i in range(1100)
+    ]
+    write(root, *stories)
+    monkeypatch.setattr(update_module, "PARALLEL_MIN_FILES", 1)
+    index = tmp_path / "index"
+    report = update_index(root, index, procs=2)
+    assert report.documents == 1100
+    catalog = Catalog(store.live_generation(index))
+    try:
+        assert sorted(catalog.files()) == sorted(s.id for s in stories)
+    finally:
+        catalog.close()
+    again = update_index(root, index)
+    assert (again.added, again.changed, again.removed) == ([], [], [])
+    assert again.unchanged == 1100

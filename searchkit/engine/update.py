@@ -18,7 +18,6 @@ Every change is an idempotent upsert or delete, so the next run completes the la
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -365,9 +364,20 @@ def _worker_tick(n: int) -> None:
 
 
 def _build_part(name: str, gen: str, corpus: str, files, part: int):
+    """Index a share of the files into a part of the build. File states go to the parent
+    a chunk at a time with the progress ticks (half a million of them held to the end
+    took ~250 MB in each worker and twice that in the parent); then an end mark."""
     backend = backends.load(name)
     batch = _Batch()
-    token = backend.build_part(Path(gen), part, _parse_files(corpus, files, batch, _worker_tick))
+
+    def tick(n: int) -> None:
+        if len(batch.files) >= CHUNK:
+            _progress_queue.put(batch.take_files())
+        _worker_tick(n)
+
+    token = backend.build_part(Path(gen), part, _parse_files(corpus, files, batch, tick))
+    _progress_queue.put(batch.take_files())
+    _progress_queue.put(("end", part))
     return token, batch
 
 
@@ -402,13 +412,12 @@ def _build_parallel(
                 pool.submit(_build_part, backend.name, str(gen), str(corpus), chunk, i)
                 for i, chunk in enumerate(chunks)
             ]
-            _drain(queue, futures, ticker)
+            _drain(queue, futures, ticker, db)
             tokens = []
             for f in futures:
                 token, part = f.result()
                 tokens.append(token)
                 batch.merge(part)
-                Catalog.put_files(db, batch.take_files())
             if progress:
                 progress("committing", len(files), len(files))
             _checkpoint("build:indexed")
@@ -444,10 +453,23 @@ def _build_parallel(
         return writer.commit()
 
 
-def _drain(queue, futures, ticker: _Ticker) -> None:
-    while not all(f.done() for f in futures):
-        with contextlib.suppress(queue_module.Empty):
-            ticker(queue.get(timeout=0.1))
+def _drain(queue, futures, ticker: _Ticker, db) -> None:
+    """Take the workers' ticks and file states until each has sent its end mark."""
+    ended = 0
+    while ended < len(futures):
+        try:
+            item = queue.get(timeout=0.5)
+        except queue_module.Empty:
+            for f in futures:
+                if f.done():
+                    f.result()  # a worker that failed raises its error here
+            continue
+        if isinstance(item, int):
+            ticker(item)
+        elif isinstance(item, tuple):
+            ended += 1
+        else:
+            Catalog.put_files(db, item)
 
 
 # --- incremental update ----------------------------------------------------------------
