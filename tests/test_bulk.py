@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -182,7 +183,9 @@ def test_a_parallel_build_records_every_file_its_workers_send_in_chunks(tmp_path
 
     root = tmp_path / "corpus"
     stories = [
-        Story(date(2001 + i % 20, 1 + i % 12, 1 + i % 28), f"Story number {i} about harbour {i % 7}")
+        Story(
+            date(2001 + i % 20, 1 + i % 12, 1 + i % 28), f"Story number {i} about harbour {i % 7}"
+        )
         for i in range(1100)
     ]
     write(root, *stories)
@@ -198,3 +201,49 @@ def test_a_parallel_build_records_every_file_its_workers_send_in_chunks(tmp_path
     again = update_index(root, index)
     assert (again.added, again.changed, again.removed) == ([], [], [])
     assert again.unchanged == 1100
+
+
+def test_postings_of_segments_with_deletions_are_read_in_blocks_and_match_whoosh(corpus, tmp_path):
+    """Deleted documents make Whoosh filter postings one at a time; the backend reads
+    the stored blocks instead and keeps the live documents itself: for every term, what
+    it matches equals Whoosh's own answer, and phrases too."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.query import Phrase as WhooshPhrase
+    from whoosh.query import Term as WhooshTerm
+
+    from searchkit.engine.backends.whoosh.facets import live_docs
+    from searchkit.engine.backends.whoosh.matchset import match_set
+    from searchkit.engine.backends.whoosh.postings import Postings, unfiltered
+    from searchkit.engine.tree import Phrase
+
+    index = tmp_path / "index"
+    update_index(corpus, index, procs=1)
+    (corpus / STORIES[1].id).unlink()  # deleted
+    write(corpus, replace(STORIES[2], body="The prime minister visits."))
+    update_index(corpus, index)  # STORIES[2] replaced: its old version is deleted too
+
+    ix = whoosh_index.open_dir(str(store.live_generation(index)))
+    with ix.searcher() as s:
+        reader = s.reader()
+        live = live_docs(reader)
+        leaves = [(sub.reader(), off) for sub, off in s.leaf_searchers()]
+        assert any(r.has_deletions() for r, _ in leaves)
+        postings = Postings(s)
+        checked = 0
+        for field, btext in reader.all_terms():
+            text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            if field not in ("title", "body", "tags", "keys", "kind"):
+                continue
+            expected = set(s.docs_for_query(WhooshTerm(field, text)))
+            assert postings.docs(field, text) & live == expected, (field, text)
+            checked += 1
+        assert checked > 100
+        for r, _ in leaves:
+            if r.has_deletions():
+                field, btext = next(iter(r.all_terms()))
+                assert type(unfiltered(r.postings(field, btext))) is W3LeafMatcher
+
+        words = ["prime", "minist"]
+        phrase = match_set(Postings(s), Phrase("body", tuple(words)), live, None)
+        assert phrase == set(s.docs_for_query(WhooshPhrase("body", words)))
+        assert phrase
