@@ -558,3 +558,26 @@ def test_similar_documents_of_a_tiny_archive(tmp_path):
     with Engine(tmp_path / "i") as eng:
         doc_id = eng.search(SearchRequest("twin")).hits[0].id
         assert eng.document(doc_id).similar == ()
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize("query", ["", "syria OR italy OR earthquake", "NOT earthquake"])
+def test_many_hits_sorted_by_date_through_the_years_come_in_the_same_order(
+    engine, monkeypatch, sort, query
+):
+    # Whoosh gathers a large result's newest (oldest) years first instead of sorting all
+    # its hits; every page must be what sorting them all gives, undated documents last.
+    from searchkit.engine.backends.whoosh import backend as whoosh_backend
+
+    def pages() -> list[list[str]]:
+        engine._gen.results.clear()
+        return [
+            [h.id for h in engine.search(SearchRequest(query, sort=sort, limit=n, offset=o)).hits]
+            for n, o in [(1, 0), (3, 0), (3, 2), (100, 0), (5, 7)]
+        ]
+
+    monkeypatch.setattr(whoosh_backend, "BY_YEAR_MIN", 10**9)
+    expected = pages()
+    monkeypatch.setattr(whoosh_backend, "BY_YEAR_MIN", 0)
+    assert pages() == expected
+    assert expected[3] and len(expected[3]) > 5

@@ -39,6 +39,8 @@ from searchkit.errors import IndexDamaged
 
 #: An incremental update writes few documents: a smaller buffer is plenty.
 UPDATE_LIMIT_MB = 256
+#: Hits sorted by date above this many are gathered by year first (see ``_by_date``).
+BY_YEAR_MIN = 5000
 _KEY_PREFIX = {"tag": "t", "source": "s"}
 
 
@@ -88,6 +90,7 @@ class WhooshSearcher:
             raise _damaged(gen, exc) from exc
         dated = [d for d in self.facets.dates if d]
         self._bounds = (min(dated), max(dated)) if dated else None
+        self._years: list[int] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -181,19 +184,36 @@ class WhooshSearcher:
                     want - len(ranked), (d for d in hits if d not in seen), key=dates.__getitem__
                 )
                 ranked += [(d, 0.0) for d in rest]
-        elif sort == "oldest":
-            # Undated documents last either way.
-            picked = heapq.nsmallest(want, hits, key=lambda d: (dates[d] or 99999999, d))
-            ranked = [(d, 0.0) for d in picked]
         else:
-            picked = heapq.nsmallest(want, hits, key=lambda d: (-dates[d], d))
-            ranked = [(d, 0.0) for d in picked]
+            ranked = [(d, 0.0) for d in self._by_date(postings, hits, want, sort != "oldest")]
         page, stored = [], {}
         for d, score in ranked[offset:]:
             fields = self.searcher.stored_fields(d)
             page.append((fields["id"], score))
             stored[fields["id"]] = fields["doc"]
         return page, stored
+
+    def _by_date(self, postings: Postings, hits, want: int, newest: bool) -> list[int]:
+        """The first ``want`` hits by date (ties by docnum; undated last either way).
+
+        Many hits (browsing a million stories) are not all sorted: the newest (oldest)
+        years' documents are gathered, a year's posting list at a time, until there are
+        enough; every hit of a later (earlier) year comes after them."""
+        dates = self.facets.dates
+
+        def key(d: int) -> tuple[int, int]:
+            return (-dates[d], d) if newest else (dates[d] or 99999999, d)
+
+        if len(hits) > BY_YEAR_MIN:
+            if self._years is None:
+                terms = self.reader.expand_prefix("keys", "y")
+                self._years = sorted(int(t[1:]) for t in terms if t[1:].isdigit())
+            pool: set[int] = set()
+            for year in reversed(self._years) if newest else self._years:
+                pool |= postings.docs("keys", f"y{year:04d}") & hits
+                if len(pool) >= want:
+                    return heapq.nsmallest(want, pool, key=key)
+        return heapq.nsmallest(want, hits, key=key)
 
     def month_counts(self, sel: Selection, year: int) -> dict[int, int]:
         _, _, hits = self._select(sel, Postings(self.searcher))
