@@ -591,46 +591,6 @@ def _update(
     return report
 
 
-def _ahead(items: Iterable, chunk: int = 2048, chunks: int = 8) -> Iterator:
-    """``items``, produced by a thread a few chunks ahead of the consumer: the walk's
-    system calls (which release the GIL) overlap the comparison on another core."""
-    out: queue_module.Queue = queue_module.Queue(maxsize=chunks)
-    stop = threading.Event()
-
-    def put(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                out.put(item, timeout=0.1)
-                return True
-            except queue_module.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            buf = []
-            for item in items:
-                buf.append(item)
-                if len(buf) >= chunk:
-                    if not put(buf):
-                        return
-                    buf = []
-            put(buf) and put(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-            put(exc)
-
-    thread = threading.Thread(target=produce, name="searchkit-walk", daemon=True)
-    thread.start()
-    try:
-        while (got := out.get()) is not None:
-            if isinstance(got, BaseException):
-                raise got
-            yield from got
-    finally:
-        stop.set()
-        thread.join()
-
-
 class _Unsorted(Exception):
     """The walk did not come in the catalog's order."""
 
@@ -647,10 +607,11 @@ def _merge_walk(corpus: Path, index_dir: Path, catalog: Catalog, report, compare
     differ: list[tuple[str, int, int]] = []
     row = next(rows, None)
     last = ""
-    walk = _ahead(iter_files(corpus, report.reports, exclude=(index_dir,)))
+    walk = iter_files(corpus, report.reports, exclude=(index_dir,))
     for rel, size, mtime in walk:
         if rel <= last:
-            walk.close()
+            if hasattr(walk, "close"):  # stop the walk's generator (and its open folder)
+                walk.close()
             rows.close()
             raise _Unsorted(rel)
         last = rel
