@@ -600,6 +600,7 @@ def bench_engine(args: argparse.Namespace, corpus: Path, engine: str, fts: bool)
     if args.only == "update":
         res["no_change"] = no_change(corpus, index, n)
         res["incremental"] = incremental(corpus, index) if writable(corpus) else None
+        print_update(res)
         return res
     if not args.skip_build and args.only != "search":
         print(f"[{engine}] building {index} …", flush=True)
