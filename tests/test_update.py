@@ -408,3 +408,28 @@ def test_one_shot_searches_in_other_processes_never_fail_across_rebuilds(corpus,
     # A generation still read at a switch is kept; the next writer removes it.
     update_index(corpus, index)
     assert len(list(index.glob("gen-*"))) == 1
+
+
+def test_a_writer_killed_in_the_middle_of_a_catalog_commit_leaves_an_index_that_answers(
+    index, corpus
+):
+    """kill -9 while the catalog's pages were being written leaves SQLite's journal
+    behind; the next search rolls it back and answers as before (a read-only connection
+    alone could not, and the index was called damaged)."""
+    catalog = store.live_generation(index) / "catalog.sqlite"
+    before = total(index, "volcano")
+    writer = (
+        "import os, sqlite3, sys\n"
+        "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "db.execute('PRAGMA cache_size=1')\n"  # pages spill into the file before commit
+        "db.execute('BEGIN IMMEDIATE')\n"
+        "db.execute('DELETE FROM files')\n"
+        "db.executemany('INSERT INTO files VALUES (?, 1, 1, ?, 0, ?)',"
+        " ((f'x/{i}.md', 'd' * 64, 't' * 64) for i in range(20000)))\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    subprocess.run([sys.executable, "-c", writer, str(catalog)], check=False)
+    assert Path(f"{catalog}-journal").stat().st_size > 0  # a hot journal was left
+    assert total(index, "volcano") == before
+    r = update_index(corpus, index)
+    assert not (r.added or r.changed or r.removed)

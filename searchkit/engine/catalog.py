@@ -81,10 +81,7 @@ class Catalog:
                 self.db.execute("PRAGMA synchronous=NORMAL")
                 self.db.executescript(_SCHEMA)
             else:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                self.db = sqlite3.connect(
-                    uri, uri=True, check_same_thread=False, isolation_level=None
-                )
+                self.db = self._open_for_reading()
             self.db.execute("PRAGMA busy_timeout=5000")
             self.db.execute("SELECT count(*) FROM info").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -93,6 +90,23 @@ class Catalog:
                 f"the record of indexed files ({gen.name}/{NAME}) is unreadable: {exc}",
             ) from None
         self._words: tuple[list[str], list[int]] | None = None
+
+    def _open_for_reading(self) -> sqlite3.Connection:
+        """A read-only connection; or, when a writer was killed in the middle of a commit
+        and left its journal behind, one that may write: SQLite must roll that journal
+        back before anyone reads, and a read-only connection may not (nothing else is
+        written through it)."""
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout=5000")
+            db.execute("SELECT count(*) FROM info").fetchone()
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_READONLY_ROLLBACK:
+                raise
+            db.close()
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        return db
 
     def close(self) -> None:
         with self._lock:
