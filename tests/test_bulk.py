@@ -211,7 +211,7 @@ def test_postings_of_segments_with_deletions_are_read_in_blocks_and_match_whoosh
     from whoosh.query import Phrase as WhooshPhrase
     from whoosh.query import Term as WhooshTerm
 
-    from searchkit.engine.backends.whoosh.facets import live_docs
+    from searchkit.engine.backends.whoosh.facets import FacetIndex, live_docs
     from searchkit.engine.backends.whoosh.matchset import match_set
     from searchkit.engine.backends.whoosh.postings import Postings, unfiltered
     from searchkit.engine.tree import Phrase
@@ -226,6 +226,8 @@ def test_postings_of_segments_with_deletions_are_read_in_blocks_and_match_whoosh
     with ix.searcher() as s:
         reader = s.reader()
         live = live_docs(reader)
+        deleted = frozenset(range(reader.doc_count_all())) - live
+        assert deleted and FacetIndex(reader).deleted == deleted
         leaves = [(sub.reader(), off) for sub, off in s.leaf_searchers()]
         assert any(r.has_deletions() for r, _ in leaves)
         postings = Postings(s)
@@ -244,6 +246,8 @@ def test_postings_of_segments_with_deletions_are_read_in_blocks_and_match_whoosh
                 assert type(unfiltered(r.postings(field, btext))) is W3LeafMatcher
 
         words = ["prime", "minist"]
-        phrase = match_set(Postings(s), Phrase("body", tuple(words)), live, None)
+        phrase = match_set(
+            Postings(s), Phrase("body", tuple(words)), lambda: live, lambda: None, deleted
+        )
         assert phrase == set(s.docs_for_query(WhooshPhrase("body", words)))
         assert phrase

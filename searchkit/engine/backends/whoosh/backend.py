@@ -88,9 +88,15 @@ class WhooshSearcher:
             self.ranker = Ranker(self.searcher)
         except (OSError, EOFError, ValueError, IndexError, KeyError, TypeError) as exc:
             raise _damaged(gen, exc) from exc
-        dated = [d for d in self.facets.dates if d]
-        self._bounds = (min(dated), max(dated)) if dated else None
+        self._dated: tuple[int, int] | None | bool = False  # not looked at yet
         self._years: list[int] | None = None
+
+    def _bounds(self) -> tuple[int, int] | None:
+        """The first and last date stored (deleted documents' too), once asked for."""
+        if self._dated is False:
+            dated = [d for d in self.facets.dates if d]
+            self._dated = (min(dated), max(dated)) if dated else None
+        return self._dated  # type: ignore[return-value]
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -134,7 +140,7 @@ class WhooshSearcher:
         if isinstance(sel.tree, MatchAll):
             base: set[int] | frozenset[int] = fx.live
         else:
-            base = match_set(postings, sel.tree, fx.live, self._bounds)
+            base = match_set(postings, sel.tree, lambda: fx.live, self._bounds, fx.deleted)
         if sel.dates is not None:
             lo, hi = sel.dates
             dates = fx.dates
@@ -153,7 +159,8 @@ class WhooshSearcher:
         facets: dict[str, list[tuple[str, int]]] = {}
         if facet_limit is not None:
             fx = self.facets
-            if base is fx.live and not selected:
+            whole = isinstance(sel.tree, MatchAll) and sel.dates is None  # base is fx.live
+            if whole and not selected:
                 counts = fx.all_counts()
                 facets = {f: v if f == "year" else v[:facet_limit] for f, v in counts.items()}
             else:
@@ -242,7 +249,7 @@ class WhooshSearcher:
         return out
 
     def doc_count(self) -> int:
-        return len(self.facets.live)
+        return self.reader.doc_count()
 
     def doc_frequency(self, field: str, term: str) -> int:
         try:

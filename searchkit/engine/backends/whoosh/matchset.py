@@ -8,6 +8,7 @@ block at a time. Phrases check the positions of documents holding all their word
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from searchkit.engine.backends.whoosh.postings import Postings
@@ -17,14 +18,22 @@ DocSet = set[int]
 
 
 def match_set(
-    postings: Postings, node: Node, live: frozenset[int], dates: tuple[int, int] | None
+    postings: Postings,
+    node: Node,
+    live: Callable[[], frozenset[int]],
+    dates: Callable[[], tuple[int, int] | None],
+    deleted: frozenset[int],
 ) -> DocSet:
-    """The live docnums ``node`` matches; ``dates`` bounds the dates in the index (None:
-    no dated document), so an open-ended range expands only to years that occur."""
-    return _eval(postings, node, live, dates) & live
+    """The live docnums ``node`` matches: what the postings give less ``deleted``.
+    ``live`` gives every live docnum and ``dates`` the bounds of the dates in the index
+    (None: no dated document, so an open-ended range expands only to years that occur);
+    both are asked for only when a query needs them (NOT, match-all, date ranges): a
+    million live docnums take ~0.1 s to build."""
+    found = _eval(postings, node, live, dates)
+    return found - deleted if deleted else found
 
 
-def _eval(postings: Postings, node: Node, live: frozenset[int], dates) -> DocSet:
+def _eval(postings: Postings, node: Node, live: Callable[[], frozenset[int]], dates) -> DocSet:
     if isinstance(node, Term):
         return postings.docs(node.field, node.text)
     if isinstance(node, Or):
@@ -36,23 +45,24 @@ def _eval(postings: Postings, node: Node, live: frozenset[int], dates) -> DocSet
         positive = [i for i in node.items if not isinstance(i, Not)]
         negative = [i.item for i in node.items if isinstance(i, Not)]
         parts = sorted((_eval(postings, i, live, dates) for i in positive), key=len)
-        found = set.intersection(*parts) if parts else set(live)
+        found = set.intersection(*parts) if parts else set(live())
         for neg in negative:
             if not found:
                 break
             found -= _eval(postings, neg, live, dates)
         return found
     if isinstance(node, Not):
-        return set(live) - _eval(postings, node.item, live, dates)
+        return set(live()) - _eval(postings, node.item, live, dates)
     if isinstance(node, MatchAll):
-        return set(live)
+        return set(live())
     if isinstance(node, MatchNone):
         return set()
     if isinstance(node, DateRange):
         out = set()
-        if dates is None:
+        bounds = dates()
+        if bounds is None:
             return out
-        for term in date_terms(max(node.lo, dates[0]), min(node.hi, dates[1])):
+        for term in date_terms(max(node.lo, bounds[0]), min(node.hi, bounds[1])):
             out |= postings.docs("keys", term)
         return out
     if isinstance(node, Phrase):
