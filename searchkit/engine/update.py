@@ -428,19 +428,7 @@ def _build_parallel(
             pool.submit(_funnel_part, backend.name, str(corpus), files[i::procs], i)
             for i in range(procs)
         ]
-        ended = 0
-        while ended < procs:
-            try:
-                item = queue.get(timeout=0.5)
-            except queue_module.Empty:
-                for f in futures:
-                    if f.done():
-                        f.result()  # a worker that failed raises its error here
-                continue
-            docs, rows = item
-            if docs == "end":
-                ended += 1
-                continue
+        for docs, rows in _from_workers(queue, futures):
             for data in docs:
                 writer.add_encoded(data)
             Catalog.put_files(db, rows)
@@ -453,8 +441,10 @@ def _build_parallel(
         return writer.commit()
 
 
-def _drain(queue, futures, ticker: _Ticker, db) -> None:
-    """Take the workers' ticks and file states until each has sent its end mark."""
+def _from_workers(queue, futures) -> Iterator:
+    """What the workers put on the queue, until each has sent its end mark ("end", part)
+    (a worker's items arrive in the order it put them); a worker that failed raises its
+    error here."""
     ended = 0
     while ended < len(futures):
         try:
@@ -462,12 +452,19 @@ def _drain(queue, futures, ticker: _Ticker, db) -> None:
         except queue_module.Empty:
             for f in futures:
                 if f.done():
-                    f.result()  # a worker that failed raises its error here
+                    f.result()
             continue
+        if isinstance(item, tuple) and item[0] == "end":
+            ended += 1
+        else:
+            yield item
+
+
+def _drain(queue, futures, ticker: _Ticker, db) -> None:
+    """Take the workers' ticks and file states until each has sent its end mark."""
+    for item in _from_workers(queue, futures):
         if isinstance(item, int):
             ticker(item)
-        elif isinstance(item, tuple):
-            ended += 1
         else:
             Catalog.put_files(db, item)
 
