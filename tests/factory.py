@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +53,20 @@ def write(root: Path, *stories: Story) -> list[str]:
         path.write_text(s.text(), encoding="utf-8")
         ids.append(s.id)
     return ids
+
+
+def searchkit_command(corpus: Path, index: Path, *args: str) -> list[str]:
+    """The command line that runs searchkit on ``corpus`` and ``index`` in a new process."""
+    return [
+        sys.executable,
+        "-m",
+        "searchkit",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(index),
+        *args,
+    ]
 
 
 def copy_repo_corpus(dest: Path) -> Path:

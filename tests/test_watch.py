@@ -6,7 +6,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from searchkit.engine.update import FAULT_MARKER, FAULT_POINT
-from tests.factory import Story, copy_repo_corpus, total, wait_for, watching, write
+from tests.factory import (
+    Story,
+    copy_repo_corpus,
+    searchkit_command,
+    total,
+    wait_for,
+    watching,
+    write,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,16 +62,7 @@ def test_the_index_folder_inside_the_corpus_is_ignored(tmp_path):
 
 def start_watch(corpus: Path, index: Path, env: dict | None = None) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "searchkit",
-            "--corpus",
-            str(corpus),
-            "--index",
-            str(index),
-            "watch",
-        ],
+        searchkit_command(corpus, index, "watch"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -97,16 +95,7 @@ def test_a_signal_during_an_update_abandons_it_atomically(tmp_path):
     index = tmp_path / "index"
     assert (
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "searchkit",
-                "--corpus",
-                str(corpus),
-                "--index",
-                str(index),
-                "index",
-            ],
+            searchkit_command(corpus, index, "index"),
             cwd=REPO,
             capture_output=True,
         ).returncode

@@ -31,44 +31,30 @@ def unfiltered(m):
     return m
 
 
-def _read_blocks(m, weights: bool = True):
-    """(ids, weights) of each block of a leaf posting matcher (weights None unless
-    ``weights``: a field that is not scored has none worth decoding)."""
+def _read_blocks(m, part: str | None = "weights"):
+    """(ids, part) of each block of a leaf posting matcher, where ``part`` is "weights",
+    "values" (encoded positions) or None (a field that is not scored has no weights
+    worth decoding)."""
     if type(m) is not W3LeafMatcher:
-        ids, ws = [], []
+        ids, got = [], []
         while m.is_active():
             ids.append(m.id())
-            ws.append(m.weight())
+            if part is not None:
+                got.append(m.weight() if part == "weights" else m.value())
             m.next()
-        yield ids, (ws if weights else None)
+        yield ids, (got if part is not None else None)
         return
     while not m._atend:
         if m._ids is None:
             m._read_ids()
-        if weights:
+        if part == "weights":
             m._read_weights()
-        yield m._ids, m._weights
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
-
-
-def _read_value_blocks(m):
-    """(ids, values) of each block of a leaf posting matcher (values: encoded
-    positions)."""
-    if type(m) is not W3LeafMatcher:
-        ids, values = [], []
-        while m.is_active():
-            ids.append(m.id())
-            values.append(m.value())
-            m.next()
-        yield ids, values
-        return
-    while not m._atend:
-        if m._ids is None:
-            m._read_ids()
-        m._read_values()
-        yield m._ids, m._values
+            yield m._ids, m._weights
+        elif part == "values":
+            m._read_values()
+            yield m._ids, m._values
+        else:
+            yield m._ids, None
         if m._lastblock:
             break
         m._goto(m._nextoffset)
@@ -97,7 +83,7 @@ class Postings:
             for i, (reader, offset) in enumerate(self.leaves):
                 if key in reader:
                     matcher = unfiltered(reader.postings(fieldname, btext))
-                    for ids, weights in _read_blocks(matcher, scored):
+                    for ids, weights in _read_blocks(matcher, "weights" if scored else None):
                         found.append((i, offset, ids, weights))
             self._blocks[key] = found
         return found
@@ -120,7 +106,8 @@ class Postings:
         for reader, offset in self.leaves:
             if (fieldname, btext) not in reader:
                 continue
-            for ids, values in _read_value_blocks(unfiltered(reader.postings(fieldname, btext))):
+            matcher = unfiltered(reader.postings(fieldname, btext))
+            for ids, values in _read_blocks(matcher, "values"):
                 for d, value in zip(ids, values, strict=False):
                     g = d + offset
                     if g in docs:
